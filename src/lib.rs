@@ -1,0 +1,6 @@
+//! bcp-render: render kgateway BackendConfigPolicies into Envoy clusters, offline.
+
+pub mod diag;
+pub mod model;
+pub mod source;
+pub mod yaml;

@@ -1,0 +1,175 @@
+//! The loaded objects and small typed views over them.
+//!
+//! The source of truth for every manifest is its `serde_json::Value` (order preserving), so
+//! that passthrough output keeps the user's key order. Views are read from it, never written
+//! back.
+
+use serde_json::Value;
+use std::fmt;
+
+use crate::diag::{Diagnostic, Location};
+
+/// Where an object came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    /// Path relative to the repository root (`/`-separated), or `<stdin>`.
+    pub file: String,
+    /// 0-based index of the document in the file.
+    pub doc: usize,
+    /// 1-based line of the document's first line in the file.
+    pub line: usize,
+    /// The file's full text is kept by the loader in [`crate::source::Sources`]; this is the
+    /// byte range of this document inside it, for locating fields on error.
+    pub span: (usize, usize),
+}
+
+impl Origin {
+    pub fn location(&self) -> Location {
+        Location { file: Some(self.file.clone()), line: Some(self.line), col: Some(1) }
+    }
+}
+
+/// `group/kind/namespace/name`; `namespace` is empty for cluster-scoped kinds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId {
+    pub group: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectId {
+    /// `Kind ns/name` (or `Kind name` when cluster scoped), as used in messages.
+    pub fn display(&self) -> String {
+        if self.namespace.is_empty() {
+            format!("{} {}", self.kind, self.name)
+        } else {
+            format!("{} {}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+
+    pub fn ns_name(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+/// One Kubernetes object from the input.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub value: Value,
+    pub origin: Origin,
+    /// Identity with the *effective* namespace (own, else kustomization, else the default).
+    pub id: ObjectId,
+}
+
+impl Object {
+    pub fn api_version(&self) -> &str {
+        self.value.get("apiVersion").and_then(Value::as_str).unwrap_or("")
+    }
+
+    pub fn kind(&self) -> &str {
+        &self.id.kind
+    }
+
+    pub fn metadata(&self) -> Option<&serde_json::Map<String, Value>> {
+        self.value.get("metadata").and_then(Value::as_object)
+    }
+
+    pub fn labels(&self) -> Vec<(String, String)> {
+        string_map(self.metadata().and_then(|m| m.get("labels")))
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.metadata()?.get("annotations")?.get(key)?.as_str()
+    }
+
+    pub fn spec(&self) -> Option<&Value> {
+        self.value.get("spec")
+    }
+
+    /// `metadata.creationTimestamp` as written (RFC 3339); absent in Git normally.
+    pub fn creation_timestamp(&self) -> Option<&str> {
+        self.metadata()?.get("creationTimestamp")?.as_str()
+    }
+
+    /// An error diagnostic pointing at this object (and, when given, at a field).
+    pub fn error(&self, field: Option<&str>, message: impl Into<String>) -> Diagnostic {
+        let mut d = Diagnostic::error(message).at(self.origin.location()).object(self.id.display());
+        if let Some(f) = field {
+            d = d.field(f);
+        }
+        d
+    }
+
+    pub fn warning(&self, field: Option<&str>, message: impl Into<String>) -> Diagnostic {
+        let mut d = self.error(field, message);
+        d.severity = crate::diag::Severity::Warning;
+        d
+    }
+}
+
+/// The API group of an `apiVersion` (`""` for the core group).
+pub fn group_of(api_version: &str) -> &str {
+    match api_version.rsplit_once('/') {
+        Some((group, _)) => group,
+        None => "",
+    }
+}
+
+/// A `map[string]string` read leniently: non-string values are skipped (validation reports them).
+pub fn string_map(v: Option<&Value>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = v
+        .and_then(Value::as_object)
+        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Kinds that are cluster scoped, so they get no namespace. CRD kinds are namespaced unless
+/// listed here, as in kustomize.
+pub fn is_cluster_scoped(group: &str, kind: &str) -> bool {
+    matches!(
+        (group, kind),
+        ("", "Namespace")
+            | ("", "Node")
+            | ("", "PersistentVolume")
+            | ("rbac.authorization.k8s.io", "ClusterRole")
+            | ("rbac.authorization.k8s.io", "ClusterRoleBinding")
+            | ("apiextensions.k8s.io", "CustomResourceDefinition")
+            | ("storage.k8s.io", "StorageClass")
+            | ("scheduling.k8s.io", "PriorityClass")
+            | ("policy", "PodSecurityPolicy")
+            | ("admissionregistration.k8s.io", "MutatingWebhookConfiguration")
+            | ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration")
+            | ("apiregistration.k8s.io", "APIService")
+            | ("gateway.networking.k8s.io", "GatewayClass")
+    )
+}
+
+pub const KGATEWAY_GROUP: &str = "gateway.kgateway.dev";
+pub const ISTIO_GROUP: &str = "networking.istio.io";
+pub const GATEWAY_API_GROUP: &str = "gateway.networking.k8s.io";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_of_core_and_named_groups() {
+        assert_eq!(group_of("v1"), "");
+        assert_eq!(group_of("gateway.kgateway.dev/v1alpha1"), "gateway.kgateway.dev");
+    }
+
+    #[test]
+    fn string_map_is_sorted_and_skips_non_strings() {
+        let v = serde_json::json!({"b": "2", "a": "1", "c": 3});
+        assert_eq!(string_map(Some(&v)), vec![("a".into(), "1".into()), ("b".into(), "2".into())]);
+    }
+}
