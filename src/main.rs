@@ -1,1 +1,23 @@
-fn main() {}
+//! Thin entry point: parse, run, map failures to exit codes. A panic is an internal error:
+//! nothing reaches stdout, because output is written only after a complete render.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match bcp_render::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(bcp_render::EXIT_INPUT) } else { ExitCode::SUCCESS };
+        }
+    };
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("bcp-render: internal error: {info}; please report it with the input that caused it");
+    }));
+    match std::panic::catch_unwind(move || bcp_render::run(cli, &mut std::io::stdout().lock())) {
+        Ok(code) => code,
+        Err(_) => ExitCode::from(bcp_render::EXIT_INTERNAL),
+    }
+}

@@ -41,3 +41,8 @@ pub struct FieldCtx<'a> {
     /// A BackendTLSPolicy is attached to this backend (BCP `tls` then yields, 2.4+).
     pub has_backend_tls_policy: bool,
 }
+
+pub mod backend_tls;
+pub mod cluster;
+pub mod fields;
+pub mod proxy_protocol;

@@ -1,0 +1,126 @@
+//! Field-by-field merge of the policies attached to one backend.
+//!
+//! kgateway 2.4+ (`MergePolicies` with AugmentedShallowMerge): walking the policies oldest
+//! first, a field is taken from a policy only if no earlier policy set it, so the oldest
+//! policy wins each top-level field; `dns` is merged per sub-field. kgateway 2.1–2.3 apply the
+//! policies one after another instead, so the newest wins each field; the translation replays
+//! that, and this module reports the winners the same way for explain and warnings.
+
+use serde_json::{Map, Value};
+
+use crate::profile::MergeMode;
+
+/// Merge units in kgateway's merge order. `dns.x` entries are sub-fields of `dns`.
+pub const MERGE_FIELDS: &[&str] = &[
+    "connectTimeout",
+    "perConnectionBufferLimitBytes",
+    "tcpKeepalive",
+    "commonHttpProtocolOptions",
+    "http1ProtocolOptions",
+    "http2ProtocolOptions",
+    "tls",
+    "loadBalancer",
+    "healthCheck",
+    "outlierDetection",
+    "circuitBreakers",
+    "dns.refreshRate",
+    "dns.jitter",
+    "dns.respectTTL",
+    "upstreamProxyProtocol",
+];
+
+fn lookup<'a>(spec: &'a Value, unit: &str) -> Option<&'a Value> {
+    let v = match unit.split_once('.') {
+        Some((parent, child)) => spec.get(parent)?.get(child)?,
+        None => spec.get(unit)?,
+    };
+    (!v.is_null()).then_some(v)
+}
+
+/// Who set one merge unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldOutcome {
+    pub field: &'static str,
+    /// Index (into the input list) of the policy whose value is used.
+    pub winner: usize,
+    /// Policies that also set the field and lost, in merge order.
+    pub losers: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Merged {
+    /// The merged spec (top-level fields; `dns` assembled from its sub-field winners).
+    pub spec: Map<String, Value>,
+    pub outcomes: Vec<FieldOutcome>,
+}
+
+impl Merged {
+    /// The policy that provides a top-level field of the merged spec.
+    pub fn owner(&self, field: &str) -> Option<usize> {
+        self.outcomes.iter().find(|o| o.field == field || o.field.split_once('.').is_some_and(|(p, _)| p == field)).map(|o| o.winner)
+    }
+}
+
+/// Merge specs given in merge order (oldest first).
+pub fn merge(specs: &[&Value], mode: MergeMode) -> Merged {
+    let mut merged = Merged::default();
+    for &field in MERGE_FIELDS {
+        let setters: Vec<usize> = specs.iter().enumerate().filter(|(_, s)| lookup(s, field).is_some()).map(|(i, _)| i).collect();
+        let Some(&winner) = (match mode {
+            MergeMode::OldestWins => setters.first(),
+            MergeMode::ApplyInOrder => setters.last(),
+        }) else {
+            continue;
+        };
+        let value = lookup(specs[winner], field).cloned().unwrap_or(Value::Null);
+        match field.split_once('.') {
+            Some((parent, child)) => {
+                let entry = merged.spec.entry(parent).or_insert_with(|| Value::Object(Map::new()));
+                if let Some(obj) = entry.as_object_mut() {
+                    obj.insert(child.to_string(), value);
+                }
+            }
+            None => {
+                merged.spec.insert(field.to_string(), value);
+            }
+        }
+        let losers = setters.into_iter().filter(|&i| i != winner).collect();
+        merged.outcomes.push(FieldOutcome { field, winner, losers });
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn oldest_wins_each_field_and_dns_merges_per_sub_field() {
+        let older = json!({"connectTimeout": "5s", "upstreamProxyProtocol": {"version": "V2"}, "dns": {"refreshRate": "10s"}});
+        let newer = json!({"connectTimeout": "99s", "circuitBreakers": {"maxRequests": 1}, "dns": {"refreshRate": "20s", "jitter": "1s"}});
+        let m = merge(&[&older, &newer], MergeMode::OldestWins);
+        assert_eq!(m.spec["connectTimeout"], json!("5s"));
+        assert_eq!(m.spec["circuitBreakers"], json!({"maxRequests": 1}));
+        assert_eq!(m.spec["dns"], json!({"refreshRate": "10s", "jitter": "1s"}));
+        let ct = m.outcomes.iter().find(|o| o.field == "connectTimeout").unwrap();
+        assert_eq!((ct.winner, ct.losers.clone()), (0, vec![1]));
+        assert_eq!(m.owner("dns"), Some(0));
+    }
+
+    #[test]
+    fn apply_in_order_lets_the_newest_win() {
+        let older = json!({"connectTimeout": "5s"});
+        let newer = json!({"connectTimeout": "99s"});
+        let m = merge(&[&older, &newer], MergeMode::ApplyInOrder);
+        assert_eq!(m.spec["connectTimeout"], json!("99s"));
+    }
+
+    #[test]
+    fn whole_sub_objects_are_atomic() {
+        let a = json!({"tcpKeepalive": {"keepAliveProbes": 3}});
+        let b = json!({"tcpKeepalive": {"keepAliveTime": "30s"}});
+        let m = merge(&[&a, &b], MergeMode::OldestWins);
+        assert_eq!(m.spec["tcpKeepalive"], json!({"keepAliveProbes": 3}));
+    }
+}

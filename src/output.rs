@@ -1,0 +1,219 @@
+//! What `render` prints: annotated manifests plus cluster ConfigMaps, or clusters only.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::backends::BackendKind;
+use crate::model::{Object, ObjectId, Origin};
+use crate::options::{Format, Options, OutputKind};
+use crate::render::Render;
+use crate::yaml;
+
+pub const PREFIX: &str = "bcp-render.dev/";
+/// Kubernetes rejects objects over 1 MiB; keep each ConfigMap's data well under it.
+const CONFIGMAP_DATA_BUDGET: usize = 900 * 1024;
+
+/// Keys sorted recursively, so output never depends on construction order.
+pub fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(keys.into_iter().map(|k| (k.clone(), canonical(&m[k]))).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The rendered clusters, canonical and sorted by name. Blackhole clusters (only present
+/// with --allow-invalid) are included, as kgateway's translator shows them.
+pub fn clusters(r: &Render) -> Vec<(usize, Value)> {
+    let mut out: Vec<(usize, Value)> =
+        r.translated.iter().enumerate().map(|(i, t)| (i, canonical(&Value::Object(t.cluster.clone())))).collect();
+    out.sort_by(|a, b| r.backends[a.0].cluster_name.cmp(&r.backends[b.0].cluster_name));
+    out
+}
+
+/// sha256 over the canonical JSON of a target's clusters, in name order.
+fn config_hash(clusters: &[&Value]) -> String {
+    let mut h = Sha256::new();
+    for c in clusters {
+        h.update(serde_json::to_vec(c).unwrap_or_default());
+        h.update(b"\n");
+    }
+    hex(&h.finalize())
+}
+
+fn set_annotations(value: &mut Value, annotations: &BTreeMap<String, String>) {
+    if annotations.is_empty() {
+        return;
+    }
+    let Some(obj) = value.as_object_mut() else { return };
+    let meta = obj.entry("metadata").or_insert_with(|| json!({}));
+    let Some(meta) = meta.as_object_mut() else { return };
+    let ann = meta.entry("annotations").or_insert_with(|| json!({}));
+    if !ann.is_object() {
+        *ann = json!({});
+    }
+    if let Some(ann) = ann.as_object_mut() {
+        for (k, v) in annotations {
+            ann.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+}
+
+/// Annotations per object index.
+fn annotations(r: &Render, clusters: &[(usize, Value)]) -> BTreeMap<usize, BTreeMap<String, String>> {
+    let mut out: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
+    // Targets: the object each cluster comes from.
+    let mut per_target: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (bi, _) in clusters {
+        per_target.entry(r.backends[*bi].object).or_default().push(*bi);
+    }
+    let cluster_of: BTreeMap<usize, &Value> = clusters.iter().map(|(i, v)| (*i, v)).collect();
+    for (obj, bis) in &per_target {
+        let names: Vec<&str> = bis.iter().map(|&b| r.backends[b].cluster_name.as_str()).collect();
+        let mut policies: Vec<usize> = Vec::new();
+        for &b in bis {
+            for a in &r.attached.by_backend[b] {
+                if !policies.contains(&a.policy) {
+                    policies.push(a.policy);
+                }
+            }
+        }
+        let ann = out.entry(*obj).or_default();
+        ann.insert(format!("{PREFIX}clusters"), names.join(","));
+        let policy_names: Vec<String> = policies.iter().map(|&p| r.attached.policies[p].id.ns_name()).collect();
+        ann.insert(format!("{PREFIX}policies"), policy_names.join(","));
+        let rendered: Vec<&Value> = bis.iter().map(|b| cluster_of[b]).collect();
+        ann.insert(format!("{PREFIX}config-hash"), format!("sha256:{}", config_hash(&rendered)));
+    }
+    // Policies: what each attached to, and its state.
+    let mut attached_to: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut invalid: BTreeMap<usize, bool> = BTreeMap::new();
+    let mut overridden: BTreeMap<usize, bool> = BTreeMap::new();
+    for (bi, atts) in r.attached.by_backend.iter().enumerate() {
+        let b = &r.backends[bi];
+        let t = &r.translated[bi];
+        for (ai, a) in atts.iter().enumerate() {
+            let target = target_label(&b.target, b.kind);
+            let list = attached_to.entry(a.policy).or_default();
+            if !list.contains(&target) {
+                list.push(target);
+            }
+            if t.errors.iter().any(|e| e.policy == ai) {
+                invalid.insert(a.policy, true);
+            }
+            if t.tls_overridden.contains(&ai) {
+                overridden.insert(a.policy, true);
+            }
+        }
+    }
+    for (pi, p) in r.attached.policies.iter().enumerate() {
+        let ann = out.entry(p.object).or_default();
+        let mut targets = attached_to.get(&pi).cloned().unwrap_or_default();
+        targets.sort();
+        let status = if invalid.contains_key(&pi) {
+            "Invalid"
+        } else if targets.is_empty() {
+            "NotAttached"
+        } else if overridden.contains_key(&pi) {
+            "Attached, tls Overridden by BackendTLSPolicy"
+        } else {
+            "Attached"
+        };
+        ann.insert(format!("{PREFIX}attached-to"), if targets.is_empty() { "none".into() } else { targets.join(",") });
+        ann.insert(format!("{PREFIX}status"), status.into());
+    }
+    out
+}
+
+fn target_label(id: &ObjectId, kind: BackendKind) -> String {
+    match kind {
+        BackendKind::GlobalService => format!("ServiceEntry {}/{} (global service)", id.namespace, id.name),
+        _ => format!("{} {}/{}", id.kind, id.namespace, id.name),
+    }
+}
+
+/// Per-namespace ConfigMaps holding the clusters, split to stay under the size limit.
+fn config_maps(r: &Render, clusters: &[(usize, Value)], opts: &Options) -> Vec<Object> {
+    let mut by_ns: BTreeMap<&str, Vec<(&str, String)>> = BTreeMap::new();
+    for (bi, c) in clusters {
+        let b = &r.backends[*bi];
+        by_ns.entry(&b.namespace).or_default().push((&b.cluster_name, yaml::emit_yaml(c)));
+    }
+    let mut out = Vec::new();
+    for (ns, entries) in by_ns {
+        let mut chunks: Vec<Map<String, Value>> = vec![Map::new()];
+        let mut size = 0;
+        for (name, text) in entries {
+            let len = name.len() + text.len() + 16;
+            if size + len > CONFIGMAP_DATA_BUDGET && !chunks.last().is_some_and(Map::is_empty) {
+                chunks.push(Map::new());
+                size = 0;
+            }
+            size += len;
+            if let Some(last) = chunks.last_mut() {
+                last.insert(format!("{name}.yaml"), Value::String(text));
+            }
+        }
+        for (i, data) in chunks.into_iter().enumerate() {
+            let name = if i == 0 { opts.configmap_name.clone() } else { format!("{}-{}", opts.configmap_name, i + 1) };
+            let value = json!({
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {
+                    "name": name,
+                    "namespace": ns,
+                    "labels": {"app.kubernetes.io/managed-by": "bcp-render"},
+                    "annotations": {format!("{PREFIX}kgateway-version"): opts.release.name()},
+                },
+                "data": data,
+            });
+            let id = ObjectId { group: String::new(), kind: "ConfigMap".into(), namespace: ns.into(), name };
+            out.push(Object { value, origin: Origin { file: "<generated>".into(), ..Origin::default() }, id });
+        }
+    }
+    out
+}
+
+/// The documents `render` prints.
+pub fn documents(r: &Render, opts: &Options) -> Vec<Value> {
+    let clusters = clusters(r);
+    match opts.output {
+        OutputKind::Clusters => clusters.into_iter().map(|(_, c)| c).collect(),
+        OutputKind::All => {
+            let ann = annotations(r, &clusters);
+            let mut objects: Vec<Object> = r
+                .objects
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let mut o = o.clone();
+                    if let Some(a) = ann.get(&i) {
+                        set_annotations(&mut o.value, a);
+                    }
+                    o
+                })
+                .collect();
+            objects.extend(config_maps(r, &clusters, opts));
+            objects.sort_by(|a, b| crate::order::legacy_key(a).cmp(&crate::order::legacy_key(b)));
+            objects.into_iter().map(|o| o.value).collect()
+        }
+    }
+}
+
+/// Serialize documents in the chosen format.
+pub fn serialize(docs: &[Value], format: Format) -> String {
+    match format {
+        Format::Yaml => yaml::emit_yaml_stream(docs.iter()),
+        Format::Json => yaml::emit_json_stream(docs.iter()),
+    }
+}

@@ -1,0 +1,245 @@
+//! One way through: load → validate → backends → attach → merge/translate. Every command
+//! (`render`, `check`, `explain`, `diff`) is a view of the [`Render`] this builds.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::attach::{self, Attached, order_is_unknown};
+use crate::backends::{self, Backend, BackendOptions};
+use crate::defaults::bcp_spec_with_defaults;
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::envoy::backend_tls;
+use crate::envoy::cluster::{self, ClusterSettings, PolicyInput, Translated};
+use crate::model::Object;
+use crate::options::Options;
+use crate::secrets::Store;
+use crate::source::{self, Input, LoadOptions};
+use crate::validate;
+use crate::yaml::{self, ParseLimits};
+
+/// Everything known after rendering, for every presentation.
+pub struct Render {
+    pub objects: Vec<Object>,
+    pub backends: Vec<Backend>,
+    pub attached: Attached,
+    /// Per backend, the translation.
+    pub translated: Vec<Translated>,
+    /// Per backend, the BackendTLSPolicy object applied, if any.
+    pub backend_tls: Vec<Option<usize>>,
+    /// Warnings (and, with `--allow-invalid`, downgraded translation errors).
+    pub diagnostics: Diagnostics,
+    pub texts: BTreeMap<String, String>,
+}
+
+impl Render {
+    /// The source location of a field of an object, or the object's own line.
+    pub fn locate(&self, obj: &Object, pointer: &str) -> Location {
+        let mut loc = obj.origin.location();
+        if let Some(text) = self.texts.get(&obj.origin.file) {
+            let doc = yaml::YamlDoc { value: Value::Null, line: obj.origin.line, span: obj.origin.span };
+            if let Some((line, col)) = yaml::locate(text, &doc, pointer) {
+                loc.line = Some(line);
+                loc.col = Some(col);
+            }
+        }
+        loc
+    }
+}
+
+/// `/spec/tls` → `spec.tls`; `/spec/targetRefs/0/group` → `spec.targetRefs[0].group`.
+pub fn pointer_to_field(pointer: &str) -> String {
+    let mut out = String::new();
+    for seg in pointer.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        if seg.bytes().all(|b| b.is_ascii_digit()) && !seg.is_empty() {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&seg);
+        }
+    }
+    out
+}
+
+pub fn load_options(opts: &Options) -> LoadOptions {
+    LoadOptions {
+        root: opts.root.clone(),
+        default_namespace: opts.namespace.clone(),
+        parse: ParseLimits { max_documents: opts.max_documents, max_depth: opts.max_depth },
+        max_total_bytes: opts.max_input_bytes,
+        max_file_bytes: opts.max_file_bytes,
+    }
+}
+
+/// Render the inputs. `Err` carries every error found (and the warnings seen so far).
+pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
+    let loaded = source::load(inputs, &load_options(opts))?;
+    let mut diags = Diagnostics::new();
+    diags.extend(loaded.warnings);
+    let objects = loaded.objects;
+    let texts = loaded.texts;
+    let profile = opts.release.profile();
+
+    let mut pre = Render {
+        objects,
+        backends: Vec::new(),
+        attached: Attached::default(),
+        translated: Vec::new(),
+        backend_tls: Vec::new(),
+        diagnostics: Diagnostics::new(),
+        texts,
+    };
+    for (obj, pointer, d) in validate::validate(&pre.objects, opts) {
+        let loc = pre.locate(&pre.objects[obj], &pointer);
+        diags.push(d.at(loc));
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+
+    let (backends, backend_warnings) = backends::collect(
+        &pre.objects,
+        &BackendOptions { global_service_domain: &opts.global_service_domain },
+    );
+    diags.extend(backend_warnings);
+    let attached = attach::attach(&pre.objects, &backends, opts.global_policy_namespace.as_deref());
+    let store = Store::from_objects(&pre.objects);
+    let btps = backend_tls::policies(&pre.objects);
+    let settings = ClusterSettings { profile, dns_lookup_family: &opts.dns_lookup_family };
+    let specs: Vec<Value> = attached
+        .policies
+        .iter()
+        .map(|p| bcp_spec_with_defaults(pre.objects[p.object].spec().unwrap_or(&Value::Null)))
+        .collect();
+
+    let mut translated = Vec::with_capacity(backends.len());
+    let mut backend_tls_used = Vec::with_capacity(backends.len());
+    for (b, atts) in backends.iter().zip(&attached.by_backend) {
+        let inputs: Vec<PolicyInput> =
+            atts.iter().map(|a| PolicyInput { id: &attached.policies[a.policy].id, spec: &specs[a.policy] }).collect();
+        let mut socket = None;
+        let mut btp_used = None;
+        if let Some((winner, losers)) = backend_tls::select(b, &btps, &pre.objects) {
+            let btp_obj = &pre.objects[winner.object];
+            match backend_tls::socket(btp_obj, &store) {
+                Ok(s) => {
+                    socket = Some(s);
+                    btp_used = Some(winner.object);
+                }
+                Err(e) => diags.push(btp_obj.error(Some("spec.validation"), e)),
+            }
+            if !profile.backend_tls_policy_precedence && atts.iter().any(|a| specs[a.policy].get("tls").is_some()) {
+                diags.push(btp_obj.warning(
+                    None,
+                    format!(
+                        "cluster {}: kgateway {} applies BackendTLSPolicy and BackendConfigPolicy tls in random order; \
+                         bcp-render shows the BackendTLSPolicy socket",
+                        b.cluster_name, profile.release
+                    ),
+                ));
+            }
+            for l in losers {
+                diags.push(pre.objects[l.object].warning(
+                    None,
+                    format!("cluster {}: BackendTLSPolicy {} is older and wins", b.cluster_name, winner.id.ns_name()),
+                ));
+            }
+        }
+        let t = cluster::translate(b, &inputs, socket.as_ref(), &settings, &store);
+        report_translation(&pre, b, atts, &attached, &t, opts, &mut diags);
+        translated.push(t);
+        backend_tls_used.push(btp_used);
+    }
+    report_conflicts(&pre, &backends, &attached, &translated, &mut diags);
+
+    if opts.strict {
+        diags.make_strict();
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    pre.backends = backends;
+    pre.attached = attached;
+    pre.translated = translated;
+    pre.backend_tls = backend_tls_used;
+    pre.diagnostics = diags;
+    Ok(pre)
+}
+
+fn report_translation(
+    r: &Render,
+    b: &Backend,
+    atts: &[attach::Attachment],
+    attached: &Attached,
+    t: &Translated,
+    opts: &Options,
+    diags: &mut Diagnostics,
+) {
+    for e in &t.errors {
+        let p = &attached.policies[atts[e.policy].policy];
+        let obj = &r.objects[p.object];
+        let loc = r.locate(obj, &format!("/spec/{}", e.field));
+        let mut d = Diagnostic::error(format!(
+            "{}; kgateway would replace cluster {} with a blackhole (requests fail with 500)",
+            e.message, b.cluster_name
+        ))
+        .at(loc)
+        .object(obj.id.display())
+        .field(format!("spec.{}", e.field))
+        .hint("fix the policy, or pass --allow-invalid to render the blackhole cluster");
+        if opts.allow_invalid {
+            d.severity = crate::diag::Severity::Warning;
+            d.hint = None;
+        }
+        diags.push(d);
+    }
+    for i in &t.ignored {
+        let p = &attached.policies[atts[i.policy].policy];
+        let obj = &r.objects[p.object];
+        let loc = r.locate(obj, &format!("/spec/{}", i.field));
+        diags.push(
+            Diagnostic::warning(format!("ignored for cluster {}: {}", b.cluster_name, i.reason))
+                .at(loc)
+                .object(obj.id.display())
+                .field(format!("spec.{}", i.field)),
+        );
+    }
+}
+
+/// Warn when two attached policies set the same field and only creation order (absent from
+/// Git) decides which one the cluster gets.
+fn report_conflicts(r: &Render, backends: &[Backend], attached: &Attached, translated: &[Translated], diags: &mut Diagnostics) {
+    let mut seen = std::collections::BTreeSet::new();
+    for ((b, atts), t) in backends.iter().zip(&attached.by_backend).zip(translated) {
+        for o in &t.merged.outcomes {
+            let winner = &attached.policies[atts[o.winner].policy];
+            for &l in &o.losers {
+                let loser = &attached.policies[atts[l].policy];
+                if !order_is_unknown(winner, loser) {
+                    continue;
+                }
+                let key = (winner.object, loser.object, o.field);
+                if !seen.insert(key) {
+                    continue;
+                }
+                let obj = &r.objects[loser.object];
+                let field = o.field.replace('.', "/");
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "also set by {} (cluster {}); bcp-render uses {}'s value, ordering policies without \
+                         creation timestamps by namespace/name, but the live result depends on which is created first",
+                        winner.id.display(),
+                        b.cluster_name,
+                        winner.id.ns_name()
+                    ))
+                    .at(r.locate(obj, &format!("/spec/{field}")))
+                    .object(obj.id.display())
+                    .field(format!("spec.{}", o.field)),
+                );
+            }
+        }
+    }
+}
