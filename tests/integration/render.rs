@@ -1,0 +1,58 @@
+//! Whole-output snapshots of the bundled fixtures.
+
+use crate::util::*;
+
+#[test]
+fn seed_examples_render_annotated_manifests_and_configmaps() {
+    let r = bcp(&["render", "--global-policy-namespace", "kgateway-system", "fixtures/seed"]);
+    assert_ok(&r);
+    insta::assert_snapshot!("seed_all", r.stdout);
+    insta::assert_snapshot!("seed_all_stderr", r.stderr);
+}
+
+#[test]
+fn seed_examples_render_clusters_only() {
+    let r = bcp(&["render", "--output", "clusters", "--global-policy-namespace", "kgateway-system", "fixtures/seed"]);
+    assert_ok(&r);
+    insta::assert_snapshot!("seed_clusters", r.stdout);
+}
+
+#[test]
+fn without_the_global_namespace_the_hostname_policy_attaches_to_nothing() {
+    let r = bcp(&["render", "fixtures/seed"]);
+    assert_ok(&r);
+    assert!(r.stdout.contains("bcp-render.dev/attached-to: none"), "{}", r.stdout);
+    assert!(!r.stdout.contains("cart-global-hostname\n"), "policy should not be listed on a target");
+}
+
+#[test]
+fn json_format_carries_the_same_data_as_yaml() {
+    let base = ["render", "--global-policy-namespace", "kgateway-system", "fixtures/seed"];
+    let yaml = bcp(&base);
+    let json = bcp(&[&base[..], &["--format", "json"]].concat());
+    assert_ok(&yaml);
+    assert_ok(&json);
+    let limits = bcp_render::yaml::ParseLimits::default();
+    let from_yaml: Vec<_> = bcp_render::yaml::parse_stream(&yaml.stdout, &limits).unwrap().into_iter().map(|d| d.value).collect();
+    let from_json: Vec<_> = bcp_render::yaml::parse_stream(&json.stdout, &limits).unwrap().into_iter().map(|d| d.value).collect();
+    assert_eq!(from_yaml, from_json);
+    assert!(json.stdout.trim_start().starts_with('{'));
+}
+
+#[test]
+fn stdin_stream_renders_like_files() {
+    let text = std::fs::read_to_string(fixture("seed/individual-backend/service.yaml")).unwrap()
+        + "---\n"
+        + &std::fs::read_to_string(fixture("seed/individual-backend/policy.yaml")).unwrap();
+    let r = bcp_stdin(&["render", "--output", "clusters", "--namespace", "payments", "-"], &text);
+    assert_ok(&r);
+    let dir = bcp(&["render", "--output", "clusters", "fixtures/seed/individual-backend"]);
+    assert_eq!(r.stdout, dir.stdout);
+}
+
+#[test]
+fn check_on_valid_fixtures_prints_nothing_on_stdout() {
+    let r = bcp(&["check", "--global-policy-namespace", "kgateway-system", "fixtures/seed"]);
+    assert_ok(&r);
+    assert!(r.stdout.is_empty());
+}

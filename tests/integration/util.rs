@@ -1,0 +1,76 @@
+//! Running the real binary on fixture repositories.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn project_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    project_dir().join("fixtures").join(name)
+}
+
+/// A command for the binary with a clean environment: no Argo CD or BCP_RENDER variables
+/// leak in from the developer's shell.
+pub fn command(cwd: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_bcp-render"));
+    c.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).current_dir(cwd);
+    c
+}
+
+pub fn run_with(mut c: Command, stdin: Option<&str>) -> Run {
+    c.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("spawn bcp-render");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(input.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// `bcp-render ARGS` from the project directory.
+pub fn bcp(args: &[&str]) -> Run {
+    let mut c = command(&project_dir());
+    c.args(args);
+    run_with(c, None)
+}
+
+pub fn bcp_stdin(args: &[&str], stdin: &str) -> Run {
+    let mut c = command(&project_dir());
+    c.args(args);
+    run_with(c, Some(stdin))
+}
+
+/// A failing run: non-zero, nothing on stdout.
+pub fn assert_failed(r: &Run, code: i32) {
+    assert_eq!(r.code, code, "exit code; stderr:\n{}", r.stderr);
+    assert!(r.stdout.is_empty(), "stdout must be empty on error, got:\n{}", r.stdout);
+}
+
+pub fn assert_ok(r: &Run) {
+    assert_eq!(r.code, 0, "stderr:\n{}", r.stderr);
+}
+
+/// A temporary repository with the given files (relative path, content).
+pub fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}
