@@ -31,6 +31,30 @@ pub enum Commands {
         #[command(flatten)]
         options: TableOptions,
     },
+    /// Explain why each cluster field has its value and why policies attach (or not).
+    Explain {
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Only this cluster.
+        #[arg(long, value_name = "NAME", conflicts_with = "policy")]
+        cluster: Option<String>,
+        /// Only clusters this policy (NS/NAME) attaches to, or why it attaches to nothing.
+        #[arg(long, value_name = "NS/NAME")]
+        policy: Option<String>,
+        #[command(flatten)]
+        options: TableOptions,
+    },
+    /// Compare the Envoy clusters of BASE and HEAD; exit 0 same, 1 different, 2 error.
+    Diff {
+        /// BASE then HEAD, or only HEAD with --git.
+        #[arg(required = true, num_args = 1..=2)]
+        paths: Vec<PathBuf>,
+        /// Read BASE from this git revision of the repository holding HEAD (via git archive).
+        #[arg(long, value_name = "REF")]
+        git: Option<String>,
+        #[command(flatten)]
+        options: TableOptions,
+    },
 }
 
 /// Values given as flags, keyed by option name. Built from [`OPTIONS`].

@@ -8,7 +8,10 @@ pub mod backends;
 pub mod cli;
 pub mod defaults;
 pub mod diag;
+pub mod diff;
 pub mod envoy;
+pub mod explain;
+pub mod gitref;
 pub mod merge;
 pub mod model;
 pub mod options;
@@ -64,65 +67,194 @@ fn report(diags: &Diagnostics) {
     }
 }
 
+fn fail(d: impl Into<Diagnostics>, code: u8) -> ExitCode {
+    report(&d.into());
+    ExitCode::from(code)
+}
+
+fn write_out(out: &mut dyn Write, text: &str) -> ExitCode {
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bcp-render: cannot write output: {e}");
+            ExitCode::from(EXIT_INTERNAL)
+        }
+    }
+}
+
+fn bad_format(command: &str, allowed: &str) -> ExitCode {
+    fail(diag::Diagnostic::error(format!("--format: {command} prints {allowed}")), EXIT_INPUT)
+}
+
+/// Diagnostics as JSON lines for editors and CI annotations (`check --format json`).
+fn diagnostics_json(diags: &Diagnostics) -> String {
+    let items: Vec<serde_json::Value> = diags
+        .sorted()
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "severity": if d.is_error() { "error" } else { "warning" },
+                "file": d.location.file, "line": d.location.line, "column": d.location.col,
+                "object": d.object, "field": d.field, "message": d.message, "hint": d.hint,
+            })
+        })
+        .collect();
+    let summary = serde_json::json!({"errors": diags.error_count(), "warnings": diags.warning_count(), "diagnostics": items});
+    format!("{}\n", serde_json::to_string_pretty(&summary).unwrap_or_default())
+}
+
 /// Run a parsed command line. Output goes to `out` only when the whole command succeeded.
 pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
     match cli.command {
         Commands::Render { paths, options } => {
             let opts = match resolve_options(&options) {
                 Ok(o) => o,
-                Err(d) => {
-                    report(&d);
-                    return ExitCode::from(EXIT_INPUT);
-                }
+                Err(d) => return fail(d, EXIT_INPUT),
             };
-            match render::render(&inputs(&paths), &opts) {
-                Ok(r) => {
-                    let text = output::serialize(&output::documents(&r, &opts), opts.format);
-                    if text.len() as u64 > opts.max_output_bytes {
-                        report(&Diagnostics::from(
-                            diag::Diagnostic::error(format!(
-                                "output is {} bytes, over the limit of {} bytes",
-                                text.len(),
-                                opts.max_output_bytes
-                            ))
-                            .hint("split the application, or raise --max-output-bytes (Argo CD's gRPC limit is 100 MiB)"),
-                        ));
-                        return ExitCode::from(EXIT_INPUT);
-                    }
-                    report(&r.diagnostics);
-                    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                        if e.kind() == std::io::ErrorKind::BrokenPipe {
-                            return ExitCode::SUCCESS;
-                        }
-                        eprintln!("bcp-render: cannot write output: {e}");
-                        return ExitCode::from(EXIT_INTERNAL);
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(d) => {
-                    report(&d);
-                    ExitCode::from(EXIT_INPUT)
-                }
+            let format = match opts.format {
+                None | Some(options::Format::Yaml) => options::Format::Yaml,
+                Some(options::Format::Json) => options::Format::Json,
+                Some(_) => return bad_format("render", "yaml or json"),
+            };
+            let r = match render::render(&inputs(&paths), &opts) {
+                Ok(r) => r,
+                Err(d) => return fail(d, EXIT_INPUT),
+            };
+            let text = output::serialize(&output::documents(&r, &opts), format);
+            if text.len() as u64 > opts.max_output_bytes {
+                return fail(
+                    diag::Diagnostic::error(format!(
+                        "output is {} bytes, over the limit of {} bytes",
+                        text.len(),
+                        opts.max_output_bytes
+                    ))
+                    .hint("split the application, or raise --max-output-bytes (Argo CD's gRPC limit is 100 MiB)"),
+                    EXIT_INPUT,
+                );
             }
+            report(&r.diagnostics);
+            write_out(out, &text)
         }
         Commands::Check { paths, options } => {
             let opts = match resolve_options(&options) {
                 Ok(o) => o,
-                Err(d) => {
-                    report(&d);
-                    return ExitCode::from(EXIT_INPUT);
-                }
+                Err(d) => return fail(d, EXIT_INPUT),
             };
-            match render::render(&inputs(&paths), &opts) {
-                Ok(r) => {
-                    report(&r.diagnostics);
-                    ExitCode::SUCCESS
-                }
-                Err(d) => {
-                    report(&d);
-                    ExitCode::from(EXIT_INPUT)
-                }
+            let json = match opts.format {
+                None | Some(options::Format::Text) => false,
+                Some(options::Format::Json) => true,
+                Some(_) => return bad_format("check", "text or json"),
+            };
+            let (diags, code) = match render::render(&inputs(&paths), &opts) {
+                Ok(r) => (r.diagnostics, ExitCode::SUCCESS),
+                Err(d) => (d, ExitCode::from(EXIT_INPUT)),
+            };
+            if json {
+                // Machine-readable diagnostics are the output of check --format json.
+                let _ = write_out(out, &diagnostics_json(&diags));
+            } else {
+                report(&diags);
             }
+            code
         }
+        Commands::Explain { paths, cluster, policy, options } => {
+            let opts = match resolve_options(&options) {
+                Ok(o) => o,
+                Err(d) => return fail(d, EXIT_INPUT),
+            };
+            let json = match opts.format {
+                None | Some(options::Format::Text) => false,
+                Some(options::Format::Json) => true,
+                Some(_) => return bad_format("explain", "text or json"),
+            };
+            let r = match render::render(&inputs(&paths), &opts) {
+                Ok(r) => r,
+                Err(d) => return fail(d, EXIT_INPUT),
+            };
+            let sel = explain::Selection { cluster: cluster.clone(), policy: policy.clone() };
+            let data = explain::data(&r, &sel, opts.global_policy_namespace.as_deref());
+            let empty = |k: &str| data[k].as_array().is_none_or(Vec::is_empty);
+            if (cluster.is_some() || policy.is_some()) && empty("clusters") && empty("unattached_policies") {
+                let what = cluster.map(|c| format!("cluster {c}")).or(policy.map(|p| format!("policy {p}")));
+                return fail(diag::Diagnostic::error(format!("no {} in the input", what.unwrap_or_default())), EXIT_INPUT);
+            }
+            report(&r.diagnostics);
+            let text = if json {
+                format!("{}\n", serde_json::to_string_pretty(&data).unwrap_or_default())
+            } else {
+                explain::text(&data)
+            };
+            write_out(out, &text)
+        }
+        Commands::Diff { paths, git, options } => run_diff(paths, git, options, out),
+    }
+}
+
+/// `diff`: exit codes like diff(1): 0 same, 1 different, 2 trouble.
+fn run_diff(paths: Vec<std::path::PathBuf>, git: Option<String>, options: TableOptions, out: &mut dyn Write) -> ExitCode {
+    let opts = match resolve_options(&options) {
+        Ok(o) => o,
+        Err(d) => return fail(d, EXIT_INTERNAL),
+    };
+    let format = opts.format.unwrap_or(options::Format::Text);
+    if format == options::Format::Yaml {
+        return fail(diag::Diagnostic::error("--format: diff prints text, json or markdown"), EXIT_INTERNAL);
+    }
+    let (base_inputs, head_inputs, _tree, base_opts) = match (&git, paths.as_slice()) {
+        (Some(rev), [head]) => {
+            let top = match gitref::toplevel(head) {
+                Ok(t) => t,
+                Err(e) => return fail(diag::Diagnostic::error(e), EXIT_INTERNAL),
+            };
+            let tree = match gitref::checkout(&top, rev) {
+                Ok(t) => t,
+                Err(e) => return fail(diag::Diagnostic::error(e), EXIT_INTERNAL),
+            };
+            let abs = match std::fs::canonicalize(head) {
+                Ok(a) => a,
+                Err(e) => return fail(diag::Diagnostic::error(format!("{}: {e}", head.display())), EXIT_INTERNAL),
+            };
+            let canon_top = std::fs::canonicalize(&top).unwrap_or(top.clone());
+            let rel = abs.strip_prefix(&canon_top).unwrap_or(std::path::Path::new("")).to_path_buf();
+            let base_path = tree.path.join(rel);
+            let mut base_opts = opts.clone();
+            base_opts.root = Some(tree.path.clone());
+            (vec![Input::Path(base_path)], inputs(&paths), Some(tree), base_opts)
+        }
+        (None, [base, head]) => (inputs(std::slice::from_ref(base)), inputs(std::slice::from_ref(head)), None, opts.clone()),
+        _ => {
+            return fail(
+                diag::Diagnostic::error("diff takes BASE and HEAD, or HEAD with --git REF"),
+                EXIT_INTERNAL,
+            );
+        }
+    };
+    let base = match render::render(&base_inputs, &base_opts) {
+        Ok(r) => r,
+        Err(d) => {
+            eprintln!("bcp-render: BASE does not render:");
+            return fail(d, EXIT_INTERNAL);
+        }
+    };
+    let head = match render::render(&head_inputs, &opts) {
+        Ok(r) => r,
+        Err(d) => {
+            eprintln!("bcp-render: HEAD does not render:");
+            return fail(d, EXIT_INTERNAL);
+        }
+    };
+    let d = diff::diff(&base, &head);
+    if d.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    let text = match format {
+        options::Format::Json => format!("{}\n", serde_json::to_string_pretty(&diff::json(&d)).unwrap_or_default()),
+        options::Format::Markdown => diff::markdown(&d),
+        _ => diff::text(&d),
+    };
+    match write_out(out, &text) {
+        c if c == ExitCode::SUCCESS => ExitCode::from(1),
+        c => c,
     }
 }

@@ -64,9 +64,8 @@ pub const OPTIONS: &[OptSpec] = &[
         ..opt("output", "Output", "all: input manifests annotated, plus cluster ConfigMaps; clusters: Envoy clusters only")
     },
     OptSpec {
-        default: Some("yaml"),
-        values: &["yaml", "json"],
-        ..opt("format", "Format", "output format")
+        values: &["yaml", "json", "text", "markdown"],
+        ..opt("format", "Format", "output format: render yaml (default) or json; check, explain and diff text (default) or json; diff also markdown")
     },
     OptSpec {
         default: Some("envoy-clusters"),
@@ -249,6 +248,8 @@ pub enum OutputKind {
 pub enum Format {
     Yaml,
     Json,
+    Text,
+    Markdown,
 }
 
 /// Typed options, read by the rest of the program.
@@ -258,7 +259,8 @@ pub struct Options {
     pub global_policy_namespace: Option<String>,
     pub namespace: String,
     pub output: OutputKind,
-    pub format: Format,
+    /// `None`: the command's own default.
+    pub format: Option<Format>,
     pub configmap_name: String,
     pub global_service_domain: String,
     pub dns_lookup_family: String,
@@ -287,7 +289,13 @@ impl Options {
             global_policy_namespace: non_empty("global-policy-namespace"),
             namespace: non_empty("namespace").unwrap_or_else(|| "default".into()),
             output: if get("output") == Some("clusters") { OutputKind::Clusters } else { OutputKind::All },
-            format: if get("format") == Some("json") { Format::Json } else { Format::Yaml },
+            format: match get("format") {
+                Some("yaml") => Some(Format::Yaml),
+                Some("json") => Some(Format::Json),
+                Some("text") => Some(Format::Text),
+                Some("markdown") => Some(Format::Markdown),
+                _ => None,
+            },
             configmap_name: non_empty("configmap-name").unwrap_or_else(|| "envoy-clusters".into()),
             global_service_domain: non_empty("global-service-domain").unwrap_or_else(|| "mesh.internal".into()),
             dns_lookup_family: get("dns-lookup-family").unwrap_or("V4_PREFERRED").to_string(),

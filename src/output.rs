@@ -213,7 +213,7 @@ pub fn documents(r: &Render, opts: &Options) -> Vec<Value> {
 /// Serialize documents in the chosen format.
 pub fn serialize(docs: &[Value], format: Format) -> String {
     match format {
-        Format::Yaml => yaml::emit_yaml_stream(docs.iter()),
         Format::Json => yaml::emit_json_stream(docs.iter()),
+        _ => yaml::emit_yaml_stream(docs.iter()),
     }
 }
