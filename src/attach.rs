@@ -125,10 +125,9 @@ fn field_str<'a>(v: &'a Value, key: &str) -> &'a str {
 fn backend_keys(b: &Backend) -> (Vec<(RefKey, Option<String>)>, (&'static str, &'static str)) {
     let ns = b.namespace.clone();
     match b.kind {
-        BackendKind::Service => (
-            vec![(("".into(), "Service".into(), ns, b.target.name.clone()), None)],
-            ("", "Service"),
-        ),
+        BackendKind::Service => {
+            (vec![(("".into(), "Service".into(), ns, b.target.name.clone()), None)], ("", "Service"))
+        }
         BackendKind::KgwBackend => (
             vec![((KGATEWAY_GROUP.into(), "Backend".into(), ns, b.target.name.clone()), None)],
             (KGATEWAY_GROUP, "Backend"),
@@ -163,7 +162,8 @@ pub fn attach(objects: &[Object], backends: &[Backend], global_ns: Option<&str>)
         let spec = objects[p.object].spec().cloned().unwrap_or(Value::Null);
         let ns = &p.id.namespace;
         for (ri, r) in spec.get("targetRefs").and_then(Value::as_array).into_iter().flatten().enumerate() {
-            let key = (field_str(r, "group").into(), field_str(r, "kind").into(), ns.clone(), field_str(r, "name").into());
+            let key =
+                (field_str(r, "group").into(), field_str(r, "kind").into(), ns.clone(), field_str(r, "name").into());
             by_ref.entry(key).or_default().push((pi, ri));
         }
         for (si, s) in spec.get("targetSelectors").and_then(Value::as_array).into_iter().flatten().enumerate() {
@@ -241,8 +241,10 @@ mod tests {
     }
 
     fn svc(ns: &str, name: &str, labels: Value) -> Object {
-        obj(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns, "labels": labels},
-            "spec": {"ports": [{"port": 80}]}}))
+        obj(
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": {"ports": [{"port": 80}]}}),
+        )
     }
 
     fn bcp(ns: &str, name: &str, spec: Value) -> Object {
@@ -256,7 +258,9 @@ mod tests {
         backends
             .iter()
             .zip(&a.by_backend)
-            .map(|(b, atts)| (b.cluster_name.clone(), atts.iter().map(|x| a.policies[x.policy].id.name.clone()).collect()))
+            .map(|(b, atts)| {
+                (b.cluster_name.clone(), atts.iter().map(|x| a.policies[x.policy].id.name.clone()).collect())
+            })
             .collect()
     }
 
@@ -274,9 +278,17 @@ mod tests {
     fn selectors_match_subsets_and_empty_match_labels_match_nothing() {
         let objs = [
             svc("a", "web", json!({"app": "web", "tier": "front"})),
-            bcp("a", "subset", json!({"targetSelectors": [{"group": "", "kind": "Service", "matchLabels": {"app": "web"}}]})),
+            bcp(
+                "a",
+                "subset",
+                json!({"targetSelectors": [{"group": "", "kind": "Service", "matchLabels": {"app": "web"}}]}),
+            ),
             bcp("a", "empty", json!({"targetSelectors": [{"group": "", "kind": "Service", "matchLabels": {}}]})),
-            bcp("a", "other", json!({"targetSelectors": [{"group": "", "kind": "Service", "matchLabels": {"app": "x"}}]})),
+            bcp(
+                "a",
+                "other",
+                json!({"targetSelectors": [{"group": "", "kind": "Service", "matchLabels": {"app": "x"}}]}),
+            ),
         ];
         assert_eq!(run(&objs, None), vec![("kube_a_web_80".into(), vec!["subset".into()])]);
     }
@@ -285,7 +297,11 @@ mod tests {
     fn global_namespace_reaches_across_namespaces_with_selectors_only() {
         let objs = [
             svc("a", "web", json!({"app": "web"})),
-            bcp("global", "sel", json!({"targetSelectors": [{"group": "", "kind": "Service", "matchLabels": {"app": "web"}}]})),
+            bcp(
+                "global",
+                "sel",
+                json!({"targetSelectors": [{"group": "", "kind": "Service", "matchLabels": {"app": "web"}}]}),
+            ),
             bcp("global", "ref", json!({"targetRefs": [{"group": "", "kind": "Service", "name": "web"}]})),
         ];
         assert_eq!(run(&objs, Some("global")), vec![("kube_a_web_80".into(), vec!["sel".into()])]);
@@ -295,9 +311,15 @@ mod tests {
     #[test]
     fn hostname_refs_attach_to_every_host_of_the_service_entry() {
         let objs = [
-            obj(json!({"apiVersion": "networking.istio.io/v1", "kind": "ServiceEntry", "metadata": {"name": "se", "namespace": "a"},
-                "spec": {"hosts": ["x.example", "y.example"], "ports": [{"number": 80, "name": "http"}], "resolution": "DNS"}})),
-            bcp("a", "p", json!({"targetRefs": [{"group": "networking.istio.io", "kind": "Hostname", "name": "x.example"}]})),
+            obj(
+                json!({"apiVersion": "networking.istio.io/v1", "kind": "ServiceEntry", "metadata": {"name": "se", "namespace": "a"},
+                "spec": {"hosts": ["x.example", "y.example"], "ports": [{"number": 80, "name": "http"}], "resolution": "DNS"}}),
+            ),
+            bcp(
+                "a",
+                "p",
+                json!({"targetRefs": [{"group": "networking.istio.io", "kind": "Hostname", "name": "x.example"}]}),
+            ),
         ];
         assert_eq!(
             run(&objs, None),

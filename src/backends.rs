@@ -143,7 +143,8 @@ fn service_backends(index: usize, obj: &Object, out: &mut Vec<Backend>, warnings
         .is_some_and(|td| !td.is_empty() && td != "Any");
     for (i, port) in ports.iter().enumerate() {
         let Some(number) = port_number(port.get("port")) else {
-            warnings.push(obj.warning(Some(&format!("spec.ports[{i}].port")), "port is not a number 1-65535; no cluster"));
+            warnings
+                .push(obj.warning(Some(&format!("spec.ports[{i}].port")), "port is not a number 1-65535; no cluster"));
             continue;
         };
         let protocol = port
@@ -173,7 +174,8 @@ fn service_backends(index: usize, obj: &Object, out: &mut Vec<Backend>, warnings
 fn global_service_backends(index: usize, obj: &Object, opts: &BackendOptions, out: &mut Vec<Backend>) {
     let host = format!("{}.{}.{}", obj.id.name, obj.id.namespace, opts.global_service_domain);
     let se_name = format!("autogen.{}", obj.id.name);
-    let kube: Vec<Backend> = out.iter().filter(|b| b.object == index && b.kind == BackendKind::Service).cloned().collect();
+    let kube: Vec<Backend> =
+        out.iter().filter(|b| b.object == index && b.kind == BackendKind::Service).cloned().collect();
     for b in kube {
         out.push(Backend {
             cluster_name: cluster_name("istio-se", &obj.id.namespace, &se_name, Some(&host), b.port),
@@ -232,10 +234,7 @@ fn kgw_backend(index: usize, obj: &Object, out: &mut Vec<Backend>, warnings: &mu
         locality_aware: false,
         port: hosts.first().map(|h| h.port).unwrap_or(0),
         port_name: None,
-        endpoints: Endpoints::Inline {
-            hosts,
-            resolution: if all_ips { Resolution::Static } else { Resolution::Dns },
-        },
+        endpoints: Endpoints::Inline { hosts, resolution: if all_ips { Resolution::Static } else { Resolution::Dns } },
     });
 }
 
@@ -361,10 +360,7 @@ mod tests {
         let svc = obj(serde_json::json!({"apiVersion": "v1", "kind": "Service",
             "metadata": {"name": "web", "namespace": "shop", "labels": {"solo.io/service-scope": "global", "app": "web"}},
             "spec": {"ports": [{"name": "http", "port": 80}]}}));
-        assert_eq!(
-            names(&[svc]),
-            vec!["istio-se_shop_autogen.web_web.shop.mesh.internal_80", "kube_shop_web_80"]
-        );
+        assert_eq!(names(&[svc]), vec!["istio-se_shop_autogen.web_web.shop.mesh.internal_80", "kube_shop_web_80"]);
     }
 
     #[test]

@@ -131,7 +131,8 @@ mod tests {
 
     #[test]
     fn flags_parse_into_the_table_map() {
-        let cli = Cli::try_parse_from(["bcp-render", "render", "--kgateway-version", "main", "--allow-invalid", "x"]).unwrap();
+        let cli = Cli::try_parse_from(["bcp-render", "render", "--kgateway-version", "main", "--allow-invalid", "x"])
+            .unwrap();
         let Commands::Render { paths, options } = cli.command else { panic!() };
         assert_eq!(paths, vec![PathBuf::from("x")]);
         assert_eq!(options.flags.get("kgateway-version").map(String::as_str), Some("main"));

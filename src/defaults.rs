@@ -36,7 +36,10 @@ mod tests {
     fn defaults_fill_only_existing_parents() {
         let spec = json!({"outlierDetection": {"consecutive5xx": 7}, "loadBalancer": {"leastRequest": {}}});
         let d = bcp_spec_with_defaults(&spec);
-        assert_eq!(d["outlierDetection"], json!({"consecutive5xx": 7, "interval": "10s", "baseEjectionTime": "30s", "maxEjectionPercent": 10}));
+        assert_eq!(
+            d["outlierDetection"],
+            json!({"consecutive5xx": 7, "interval": "10s", "baseEjectionTime": "30s", "maxEjectionPercent": 10})
+        );
         assert_eq!(d["loadBalancer"]["leastRequest"]["choiceCount"], json!(2));
         assert!(d.get("upstreamProxyProtocol").is_none());
     }

@@ -225,11 +225,7 @@ mod tests {
         let files: Vec<_> = ds.sorted().iter().map(|d| (d.location.file.clone(), d.location.line)).collect();
         assert_eq!(
             files,
-            vec![
-                (Some("a.yaml".into()), Some(2)),
-                (Some("a.yaml".into()), Some(9)),
-                (Some("b.yaml".into()), Some(1))
-            ]
+            vec![(Some("a.yaml".into()), Some(2)), (Some("a.yaml".into()), Some(9)), (Some("b.yaml".into()), Some(1))]
         );
     }
 }

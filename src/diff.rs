@@ -27,7 +27,9 @@ pub enum ClusterDiff {
 impl ClusterDiff {
     pub fn name(&self) -> &str {
         match self {
-            ClusterDiff::Added { name, .. } | ClusterDiff::Removed { name, .. } | ClusterDiff::Changed { name, .. } => name,
+            ClusterDiff::Added { name, .. } | ClusterDiff::Removed { name, .. } | ClusterDiff::Changed { name, .. } => {
+                name
+            }
         }
     }
 }
@@ -57,7 +59,9 @@ fn bcp_fields_for(envoy_field: &str) -> &'static [&'static str] {
         "connect_timeout" => &["connectTimeout"],
         "per_connection_buffer_limit_bytes" => &["perConnectionBufferLimitBytes"],
         "upstream_connection_options" => &["tcpKeepalive"],
-        "typed_extension_protocol_options" => &["commonHttpProtocolOptions", "http1ProtocolOptions", "http2ProtocolOptions"],
+        "typed_extension_protocol_options" => {
+            &["commonHttpProtocolOptions", "http1ProtocolOptions", "http2ProtocolOptions"]
+        }
         "transport_socket" => &["tls", "upstreamProxyProtocol"],
         "common_lb_config" | "load_balancing_policy" => &["loadBalancer"],
         "health_checks" => &["healthCheck"],
@@ -105,7 +109,12 @@ fn path_join(base: &str, key: &str) -> String {
 }
 
 /// Leaf-level differences between two values.
-pub fn value_changes(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<(String, Option<Value>, Option<Value>)>) {
+pub fn value_changes(
+    path: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    out: &mut Vec<(String, Option<Value>, Option<Value>)>,
+) {
     match (old, new) {
         (Some(Value::Object(a)), Some(Value::Object(b))) => {
             let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
@@ -214,7 +223,9 @@ pub fn text(d: &Diff) -> String {
     let mut out = String::new();
     for c in &d.clusters {
         match c {
-            ClusterDiff::Added { name, responsible } => out.push_str(&format!("+ cluster {name}  ({})\n", responsible.join("; "))),
+            ClusterDiff::Added { name, responsible } => {
+                out.push_str(&format!("+ cluster {name}  ({})\n", responsible.join("; ")))
+            }
             ClusterDiff::Removed { name, responsible } => {
                 out.push_str(&format!("- cluster {name}  ({})\n", responsible.join("; ")))
             }
@@ -316,12 +327,16 @@ pub fn json(d: &Diff) -> Value {
         .clusters
         .iter()
         .map(|c| match c {
-            ClusterDiff::Added { name, responsible } => json!({"cluster": name, "change": "added", "caused_by": responsible}),
+            ClusterDiff::Added { name, responsible } => {
+                json!({"cluster": name, "change": "added", "caused_by": responsible})
+            }
             ClusterDiff::Removed { name, responsible } => {
                 json!({"cluster": name, "change": "removed", "caused_by": responsible})
             }
-            ClusterDiff::Changed { name, changes } => json!({"cluster": name, "change": "changed", "fields": changes.iter().map(|ch| json!({
-                "path": ch.path, "old": ch.old, "new": ch.new, "caused_by": ch.responsible})).collect::<Vec<_>>()}),
+            ClusterDiff::Changed { name, changes } => {
+                json!({"cluster": name, "change": "changed", "fields": changes.iter().map(|ch| json!({
+                "path": ch.path, "old": ch.old, "new": ch.new, "caused_by": ch.responsible})).collect::<Vec<_>>()})
+            }
         })
         .collect();
     let attachments: Vec<Value> =

@@ -182,8 +182,12 @@ pub fn unattached_reasons(r: &Render, obj: &Object, global_ns: Option<&str>) -> 
             continue;
         }
         let shown = labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
-        let scope = if global_ns == Some(ns.as_str()) { "any namespace".to_string() } else { format!("namespace {ns}") };
-        out.push(format!("targetSelectors[{i}]: selector matches nothing: no {} in {scope} has labels {shown}", s(t, "kind")));
+        let scope =
+            if global_ns == Some(ns.as_str()) { "any namespace".to_string() } else { format!("namespace {ns}") };
+        out.push(format!(
+            "targetSelectors[{i}]: selector matches nothing: no {} in {scope} has labels {shown}",
+            s(t, "kind")
+        ));
     }
     if out.is_empty() {
         out.push("no target found".into());
@@ -202,7 +206,8 @@ pub fn data(r: &Render, sel: &Selection, global_ns: Option<&str>) -> Value {
         .enumerate()
         .filter(|(_, b)| sel.cluster.as_deref().is_none_or(|c| c == b.cluster_name))
         .filter(|(bi, _)| {
-            sel.policy.is_none() || r.attached.by_backend[*bi].iter().any(|a| wants_policy(&r.attached.policies[a.policy]))
+            sel.policy.is_none()
+                || r.attached.by_backend[*bi].iter().any(|a| wants_policy(&r.attached.policies[a.policy]))
         })
         .map(|(bi, _)| cluster_data(r, bi))
         .collect();

@@ -16,12 +16,7 @@ impl Drop for TempTree {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
+    let out = Command::new("git").arg("-C").arg(dir).args(args).output().map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         let first = err.lines().next().unwrap_or("").chars().take(200).collect::<String>();
@@ -98,7 +93,8 @@ fn untar(data: &[u8], dest: &Path) -> Result<(), String> {
         let size = octal(&h[124..136])?;
         let kind = h[156];
         let body_start = pos + 512;
-        let body_end = body_start.checked_add(size).filter(|&e| e <= data.len()).ok_or("truncated tar from git archive")?;
+        let body_end =
+            body_start.checked_add(size).filter(|&e| e <= data.len()).ok_or("truncated tar from git archive")?;
         let body = &data[body_start..body_end];
         let prefix = cstr(&h[345..500]);
         let mut name = cstr(&h[0..100]);

@@ -100,7 +100,8 @@ fn diagnostics_json(diags: &Diagnostics) -> String {
             })
         })
         .collect();
-    let summary = serde_json::json!({"errors": diags.error_count(), "warnings": diags.warning_count(), "diagnostics": items});
+    let summary =
+        serde_json::json!({"errors": diags.error_count(), "warnings": diags.warning_count(), "diagnostics": items});
     format!("{}\n", serde_json::to_string_pretty(&summary).unwrap_or_default())
 }
 
@@ -177,7 +178,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
             let empty = |k: &str| data[k].as_array().is_none_or(Vec::is_empty);
             if (cluster.is_some() || policy.is_some()) && empty("clusters") && empty("unattached_policies") {
                 let what = cluster.map(|c| format!("cluster {c}")).or(policy.map(|p| format!("policy {p}")));
-                return fail(diag::Diagnostic::error(format!("no {} in the input", what.unwrap_or_default())), EXIT_INPUT);
+                return fail(
+                    diag::Diagnostic::error(format!("no {} in the input", what.unwrap_or_default())),
+                    EXIT_INPUT,
+                );
             }
             report(&r.diagnostics);
             let text = if json {
@@ -192,7 +196,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
 }
 
 /// `diff`: exit codes like diff(1): 0 same, 1 different, 2 trouble.
-fn run_diff(paths: Vec<std::path::PathBuf>, git: Option<String>, options: TableOptions, out: &mut dyn Write) -> ExitCode {
+fn run_diff(
+    paths: Vec<std::path::PathBuf>,
+    git: Option<String>,
+    options: TableOptions,
+    out: &mut dyn Write,
+) -> ExitCode {
     let opts = match resolve_options(&options) {
         Ok(o) => o,
         Err(d) => return fail(d, EXIT_INTERNAL),
@@ -222,12 +231,11 @@ fn run_diff(paths: Vec<std::path::PathBuf>, git: Option<String>, options: TableO
             base_opts.root = Some(tree.path.clone());
             (vec![Input::Path(base_path)], inputs(&paths), Some(tree), base_opts)
         }
-        (None, [base, head]) => (inputs(std::slice::from_ref(base)), inputs(std::slice::from_ref(head)), None, opts.clone()),
+        (None, [base, head]) => {
+            (inputs(std::slice::from_ref(base)), inputs(std::slice::from_ref(head)), None, opts.clone())
+        }
         _ => {
-            return fail(
-                diag::Diagnostic::error("diff takes BASE and HEAD, or HEAD with --git REF"),
-                EXIT_INTERNAL,
-            );
+            return fail(diag::Diagnostic::error("diff takes BASE and HEAD, or HEAD with --git REF"), EXIT_INTERNAL);
         }
     };
     let base = match render::render(&base_inputs, &base_opts) {

@@ -57,7 +57,10 @@ pub struct Merged {
 impl Merged {
     /// The policy that provides a top-level field of the merged spec.
     pub fn owner(&self, field: &str) -> Option<usize> {
-        self.outcomes.iter().find(|o| o.field == field || o.field.split_once('.').is_some_and(|(p, _)| p == field)).map(|o| o.winner)
+        self.outcomes
+            .iter()
+            .find(|o| o.field == field || o.field.split_once('.').is_some_and(|(p, _)| p == field))
+            .map(|o| o.winner)
     }
 }
 
@@ -65,7 +68,8 @@ impl Merged {
 pub fn merge(specs: &[&Value], mode: MergeMode) -> Merged {
     let mut merged = Merged::default();
     for &field in MERGE_FIELDS {
-        let setters: Vec<usize> = specs.iter().enumerate().filter(|(_, s)| lookup(s, field).is_some()).map(|(i, _)| i).collect();
+        let setters: Vec<usize> =
+            specs.iter().enumerate().filter(|(_, s)| lookup(s, field).is_some()).map(|(i, _)| i).collect();
         let Some(&winner) = (match mode {
             MergeMode::OldestWins => setters.first(),
             MergeMode::ApplyInOrder => setters.last(),
@@ -97,7 +101,8 @@ mod tests {
 
     #[test]
     fn oldest_wins_each_field_and_dns_merges_per_sub_field() {
-        let older = json!({"connectTimeout": "5s", "upstreamProxyProtocol": {"version": "V2"}, "dns": {"refreshRate": "10s"}});
+        let older =
+            json!({"connectTimeout": "5s", "upstreamProxyProtocol": {"version": "V2"}, "dns": {"refreshRate": "10s"}});
         let newer = json!({"connectTimeout": "99s", "circuitBreakers": {"maxRequests": 1}, "dns": {"refreshRate": "20s", "jitter": "1s"}});
         let m = merge(&[&older, &newer], MergeMode::OldestWins);
         assert_eq!(m.spec["connectTimeout"], json!("5s"));

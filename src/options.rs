@@ -56,16 +56,28 @@ pub const OPTIONS: &[OptSpec] = &[
     OptSpec {
         extra_env: &["ARGOCD_APP_NAMESPACE"],
         default: Some("default"),
-        ..opt("namespace", "Default namespace", "namespace for objects that set none (else ARGOCD_APP_NAMESPACE, else default)")
+        ..opt(
+            "namespace",
+            "Default namespace",
+            "namespace for objects that set none (else ARGOCD_APP_NAMESPACE, else default)",
+        )
     },
     OptSpec {
         default: Some("all"),
         values: &["all", "clusters"],
-        ..opt("output", "Output", "all: input manifests annotated, plus cluster ConfigMaps; clusters: Envoy clusters only")
+        ..opt(
+            "output",
+            "Output",
+            "all: input manifests annotated, plus cluster ConfigMaps; clusters: Envoy clusters only",
+        )
     },
     OptSpec {
         values: &["yaml", "json", "text", "markdown"],
-        ..opt("format", "Format", "output format: render yaml (default) or json; check, explain and diff text (default) or json; diff also markdown")
+        ..opt(
+            "format",
+            "Format",
+            "output format: render yaml (default) or json; check, explain and diff text (default) or json; diff also markdown",
+        )
     },
     OptSpec {
         default: Some("envoy-clusters"),
@@ -94,15 +106,23 @@ pub const OPTIONS: &[OptSpec] = &[
             "render kgateway's blackhole cluster for a backend whose policy fails to translate, instead of failing",
         )
     },
+    OptSpec { kind: OptKind::Switch, default: Some("false"), ..opt("strict", "Strict", "treat warnings as errors") },
     OptSpec {
-        kind: OptKind::Switch,
-        default: Some("false"),
-        ..opt("strict", "Strict", "treat warnings as errors")
+        ..opt(
+            "root",
+            "Repository root",
+            "repository root; nothing outside it is read (default: the git top-level, the Argo CD repository root, or the path itself)",
+        )
     },
-    OptSpec { ..opt("root", "Repository root", "repository root; nothing outside it is read (default: the git top-level, the Argo CD repository root, or the path itself)") },
-    OptSpec { default: Some("268435456"), ..opt("max-input-bytes", "Max input bytes", "total bytes of input read, checked before reading") },
+    OptSpec {
+        default: Some("268435456"),
+        ..opt("max-input-bytes", "Max input bytes", "total bytes of input read, checked before reading")
+    },
     OptSpec { default: Some("67108864"), ..opt("max-file-bytes", "Max file bytes", "bytes of any one input file") },
-    OptSpec { default: Some("200000"), ..opt("max-documents", "Max documents", "number of YAML documents in the input") },
+    OptSpec {
+        default: Some("200000"),
+        ..opt("max-documents", "Max documents", "number of YAML documents in the input")
+    },
     OptSpec { default: Some("64"), ..opt("max-depth", "Max nesting depth", "nesting depth of any YAML document") },
     OptSpec {
         default: Some("94371840"),
@@ -216,7 +236,9 @@ pub fn resolve(flags: &BTreeMap<&'static str, String>, env: &dyn Env) -> Result<
             .or_else(|| env.var(&argo_env).map(|v| (v, Source::Env(argo_env.clone()))))
             .or_else(|| env.var(&env_var).map(|v| (v, Source::Env(env_var.clone()))))
             .or_else(|| {
-                spec.extra_env.iter().find_map(|e| env.var(e).filter(|v| !v.is_empty()).map(|v| (v, Source::Env(e.to_string()))))
+                spec.extra_env
+                    .iter()
+                    .find_map(|e| env.var(e).filter(|v| !v.is_empty()).map(|v| (v, Source::Env(e.to_string()))))
             })
             .or_else(|| spec.default.map(|d| (d.to_string(), Source::Default)));
         if let Some((value, source)) = found {
@@ -280,7 +302,8 @@ impl Options {
         let num = |name: &str| -> Result<u64, Diagnostic> {
             let (v, src) = &raw.values[name];
             v.trim().parse::<u64>().map_err(|_| {
-                Diagnostic::error(format!("{}: invalid number {v:?}", src.describe(name))).hint("expected a whole number")
+                Diagnostic::error(format!("{}: invalid number {v:?}", src.describe(name)))
+                    .hint("expected a whole number")
             })
         };
         let non_empty = |name: &str| get(name).filter(|s| !s.is_empty()).map(str::to_string);
@@ -366,8 +389,8 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_parameter() {
-        let e = resolved(&[], &[("ARGOCD_APP_PARAMETERS", r#"[{"name":"kgateway-version","string":"9.9"}]"#)])
-            .unwrap_err();
+        let e =
+            resolved(&[], &[("ARGOCD_APP_PARAMETERS", r#"[{"name":"kgateway-version","string":"9.9"}]"#)]).unwrap_err();
         assert!(e.to_string().contains("Argo CD parameter \"kgateway-version\""), "{e}");
         let e = resolved(&[], &[("ARGOCD_APP_PARAMETERS", r#"[{"name":"nope","string":"x"}]"#)]).unwrap_err();
         assert!(e.to_string().contains("unknown Argo CD parameter \"nope\""), "{e}");
@@ -395,7 +418,8 @@ pub fn plugin_manifest() -> Value {
     let params: Vec<Value> = OPTIONS
         .iter()
         .map(|o| {
-            let mut p = serde_json::json!({"name": o.name, "title": o.title, "tooltip": o.help, "collectionType": "string"});
+            let mut p =
+                serde_json::json!({"name": o.name, "title": o.title, "tooltip": o.help, "collectionType": "string"});
             if let Some(d) = o.default {
                 p["string"] = Value::String(d.to_string());
             }
@@ -418,16 +442,17 @@ pub fn plugin_manifest() -> Value {
 
 /// The README's option table (between its `<!-- options -->` markers), from the table.
 pub fn markdown_table() -> String {
-    let mut out = String::from(
-        "| flag / Argo CD parameter | environment | default | meaning |\n|---|---|---|---|\n",
-    );
+    let mut out = String::from("| flag / Argo CD parameter | environment | default | meaning |\n|---|---|---|---|\n");
     for o in OPTIONS {
         let mut env = vec![format!("`ARGOCD_ENV_{}`", env_name(o.name)), format!("`{}`", env_name(o.name))];
         env.extend(o.extra_env.iter().map(|e| format!("`{e}`")));
         let default = o.default.map(|d| format!("`{d}`")).unwrap_or_else(|| "–".into());
         let mut help = o.help.to_string();
         if !o.values.is_empty() {
-            help.push_str(&format!(" (one of {})", o.values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")));
+            help.push_str(&format!(
+                " (one of {})",
+                o.values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+            ));
         }
         out.push_str(&format!("| `--{}` | {} | {} | {} |\n", o.name, env.join(", "), default, help));
     }

@@ -1,5 +1,162 @@
-// TEMP placeholder until the source branch lands.
-use crate::model::Object;
-pub fn legacy_key(o: &Object) -> (String, String, String, String) {
-    (o.id.kind.clone(), o.id.group.clone(), o.id.namespace.clone(), o.id.name.clone())
+//! Kustomize's legacy output order (`internal/builtins/SortOrderTransformer.go`).
+//!
+//! The key is: the kind's rank (`orderFirst` kinds get −22…−1, `orderLast` kinds 1 and 2, the
+//! rest 0), then the legacy GVK string `group_version_kind` (`~G`/`~V`/`~K` for empty parts),
+//! then the id string `Kind.version.group|namespace|name` (`[noGrp]`/`[noVer]`/`[noKind]`,
+//! `~X`/`~N`). The namespace is the one written in the object, as kustomize sees it.
+
+use crate::model::{Object, group_of};
+
+const ORDER_FIRST: [&str; 22] = [
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+
+const ORDER_LAST: [&str; 2] = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+
+/// Rank of a kind: negative for `orderFirst`, positive for `orderLast`, else 0.
+pub fn kind_rank(kind: &str) -> i32 {
+    if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
+        return i as i32 - ORDER_FIRST.len() as i32;
+    }
+    if let Some(i) = ORDER_LAST.iter().position(|k| *k == kind) {
+        return i as i32 + 1;
+    }
+    0
+}
+
+fn or<'a>(s: &'a str, empty: &'a str) -> &'a str {
+    if s.is_empty() { empty } else { s }
+}
+
+fn version_of(api_version: &str) -> &str {
+    match api_version.rsplit_once('/') {
+        Some((_, v)) => v,
+        None => api_version,
+    }
+}
+
+/// The legacy sort key of an object; sort ascending by it.
+pub fn legacy_key(obj: &Object) -> (i32, String, String) {
+    let api_version = obj.api_version();
+    let group = group_of(api_version);
+    let version = version_of(api_version);
+    let kind = obj.kind();
+    let gvk = format!("{}_{}_{}", or(group, "~G"), or(version, "~V"), or(kind, "~K"));
+    let namespace = obj.metadata().and_then(|m| m.get("namespace")).and_then(|v| v.as_str()).unwrap_or("");
+    let name = obj.metadata().and_then(|m| m.get("name")).and_then(|v| v.as_str()).unwrap_or("");
+    let id = format!(
+        "{}.{}.{}|{}|{}",
+        or(kind, "[noKind]"),
+        or(version, "[noVer]"),
+        or(group, "[noGrp]"),
+        or(namespace, "~X"),
+        or(name, "~N")
+    );
+    (kind_rank(kind), gvk, id)
+}
+
+/// Sort objects in kustomize's legacy order (stable).
+pub fn sort_legacy(objects: &mut [Object]) {
+    objects.sort_by_cached_key(legacy_key);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ObjectId, Origin};
+    use serde_json::json;
+
+    fn obj(api_version: &str, kind: &str, ns: &str, name: &str) -> Object {
+        let mut meta = serde_json::Map::new();
+        meta.insert("name".into(), json!(name));
+        if !ns.is_empty() {
+            meta.insert("namespace".into(), json!(ns));
+        }
+        Object {
+            value: json!({"apiVersion": api_version, "kind": kind, "metadata": meta}),
+            origin: Origin::default(),
+            id: ObjectId {
+                group: group_of(api_version).into(),
+                kind: kind.into(),
+                namespace: ns.into(),
+                name: name.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn ranks() {
+        assert_eq!(kind_rank("Namespace"), -22);
+        assert_eq!(kind_rank("PodDisruptionBudget"), -1);
+        assert_eq!(kind_rank("BackendConfigPolicy"), 0);
+        assert_eq!(kind_rank("MutatingWebhookConfiguration"), 1);
+        assert_eq!(kind_rank("ValidatingWebhookConfiguration"), 2);
+    }
+
+    #[test]
+    fn sorts_a_shuffled_list_like_kustomize() {
+        let mut objs = vec![
+            obj("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "", "v"),
+            obj("gateway.kgateway.dev/v1alpha1", "BackendConfigPolicy", "app", "b"),
+            obj("apps/v1", "Deployment", "app", "d"),
+            obj("v1", "Service", "app", "s2"),
+            obj("v1", "Service", "app", "s1"),
+            obj("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", "", "m"),
+            obj("gateway.kgateway.dev/v1alpha1", "Backend", "app", "be"),
+            obj("v1", "ConfigMap", "", "c"),
+            obj("gateway.networking.k8s.io/v1", "HTTPRoute", "app", "r"),
+            obj("v1", "Namespace", "", "app"),
+            obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", "crd"),
+            obj("v1", "Service", "a", "s3"),
+        ];
+        sort_legacy(&mut objs);
+        let got: Vec<String> = objs.iter().map(|o| format!("{}/{}", o.kind(), o.id.name)).collect();
+        assert_eq!(
+            got,
+            vec![
+                "Namespace/app",
+                "CustomResourceDefinition/crd",
+                "ConfigMap/c",
+                // "app|" sorts before "a|" because '|' is after the letters, as in kustomize.
+                "Service/s1",
+                "Service/s2",
+                "Service/s3",
+                "Deployment/d",
+                "Backend/be",
+                "BackendConfigPolicy/b",
+                "HTTPRoute/r",
+                "MutatingWebhookConfiguration/m",
+                "ValidatingWebhookConfiguration/v",
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_group_sorts_after_named_groups_for_same_rank() {
+        // "~G" is after any letter, as in kustomize.
+        let mut objs = vec![obj("v1", "Pod", "a", "p"), obj("apps/v1", "ReplicaSet", "a", "r")];
+        sort_legacy(&mut objs);
+        assert_eq!(objs[0].kind(), "ReplicaSet");
+    }
 }

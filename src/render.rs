@@ -100,10 +100,8 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
         return Err(diags);
     }
 
-    let (backends, backend_warnings) = backends::collect(
-        &pre.objects,
-        &BackendOptions { global_service_domain: &opts.global_service_domain },
-    );
+    let (backends, backend_warnings) =
+        backends::collect(&pre.objects, &BackendOptions { global_service_domain: &opts.global_service_domain });
     diags.extend(backend_warnings);
     let attached = attach::attach(&pre.objects, &backends, opts.global_policy_namespace.as_deref());
     let store = Store::from_objects(&pre.objects);
@@ -211,7 +209,13 @@ fn report_translation(
 
 /// Warn when two attached policies set the same field and only creation order (absent from
 /// Git) decides which one the cluster gets.
-fn report_conflicts(r: &Render, backends: &[Backend], attached: &Attached, translated: &[Translated], diags: &mut Diagnostics) {
+fn report_conflicts(
+    r: &Render,
+    backends: &[Backend],
+    attached: &Attached,
+    translated: &[Translated],
+    diags: &mut Diagnostics,
+) {
     let mut seen = std::collections::BTreeSet::new();
     for ((b, atts), t) in backends.iter().zip(&attached.by_backend).zip(translated) {
         for o in &t.merged.outcomes {

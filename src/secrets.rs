@@ -25,7 +25,9 @@ impl Store {
                 "Secret" => {
                     let mut data = BTreeMap::new();
                     for (k, v) in o.value.get("data").and_then(Value::as_object).into_iter().flatten() {
-                        if let Some(decoded) = v.as_str().and_then(decode_base64).and_then(|b| String::from_utf8(b).ok()) {
+                        if let Some(decoded) =
+                            v.as_str().and_then(decode_base64).and_then(|b| String::from_utf8(b).ok())
+                        {
                             data.insert(k.clone(), decoded);
                         }
                     }

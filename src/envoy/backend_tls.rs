@@ -19,14 +19,22 @@ pub fn policies(objects: &[Object]) -> Vec<PolicyRef> {
         .iter()
         .enumerate()
         .filter(|(_, o)| o.id.group == GATEWAY_API_GROUP && o.id.kind == "BackendTLSPolicy")
-        .map(|(i, o)| PolicyRef { object: i, id: o.id.clone(), created: o.creation_timestamp().and_then(parse_timestamp) })
+        .map(|(i, o)| PolicyRef {
+            object: i,
+            id: o.id.clone(),
+            created: o.creation_timestamp().and_then(parse_timestamp),
+        })
         .collect();
     out.sort_by(merge_order);
     out
 }
 
 /// The BackendTLSPolicy that applies to `b`, if any, with the other matching ones (which lose).
-pub fn select<'a>(b: &Backend, btps: &'a [PolicyRef], objects: &[Object]) -> Option<(&'a PolicyRef, Vec<&'a PolicyRef>)> {
+pub fn select<'a>(
+    b: &Backend,
+    btps: &'a [PolicyRef],
+    objects: &[Object],
+) -> Option<(&'a PolicyRef, Vec<&'a PolicyRef>)> {
     let (group, kind) = match b.kind {
         BackendKind::Service => ("", "Service"),
         BackendKind::KgwBackend => (KGATEWAY_GROUP, "Backend"),
@@ -88,7 +96,9 @@ pub fn socket(policy: &Object, store: &Store) -> Result<Value, String> {
             let cm = store
                 .config_map(&policy.id.namespace, name)
                 .ok_or_else(|| format!("ConfigMap {}/{name} not found", policy.id.namespace))?;
-            let ca = cm.get("ca.crt").ok_or_else(|| format!("ConfigMap {}/{name} has no ca.crt key", policy.id.namespace))?;
+            let ca = cm
+                .get("ca.crt")
+                .ok_or_else(|| format!("ConfigMap {}/{name} has no ca.crt key", policy.id.namespace))?;
             cas.push(ca.clone());
         }
         if cas.is_empty() {

@@ -83,7 +83,8 @@ pub fn skeleton(b: &Backend, s: &ClusterSettings) -> Cluster {
             let lb_endpoints: Vec<Value> = hosts
                 .iter()
                 .map(|h| {
-                    let mut endpoint = json!({"address": {"socket_address": {"address": h.address, "port_value": h.port}}});
+                    let mut endpoint =
+                        json!({"address": {"socket_address": {"address": h.address, "port_value": h.port}}});
                     if h.hostname {
                         endpoint["hostname"] = json!(h.address);
                         endpoint["health_check_config"] = json!({"hostname": h.address});
@@ -146,15 +147,19 @@ pub fn field_ignored(field: &str, value: &Value, c: &Cluster, protocol: AppProto
              or a port so named)"
                 .into(),
         ),
-        "dns" if !is_dns_cluster(c) => Some("dns applies only to DNS clusters (static Backends with hostnames, DNS ServiceEntries)".into()),
+        "dns" if !is_dns_cluster(c) => {
+            Some("dns applies only to DNS clusters (static Backends with hostnames, DNS ServiceEntries)".into())
+        }
         "loadBalancer" => {
-            let hashing = ["ringHash", "maglev"].iter().find_map(|k| value.get(*k)?.get("useHostnameForHashing")?.as_bool());
+            let hashing =
+                ["ringHash", "maglev"].iter().find_map(|k| value.get(*k)?.get("useHostnameForHashing")?.as_bool());
             let round_robin_dns = c
                 .get("cluster_type")
                 .and_then(|t| t.pointer("/typed_config/all_addresses_in_single_endpoint"))
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
-            let dns_ok = c.get("type").and_then(Value::as_str) == Some("STRICT_DNS") || (is_dns_cluster(c) && !round_robin_dns);
+            let dns_ok =
+                c.get("type").and_then(Value::as_str) == Some("STRICT_DNS") || (is_dns_cluster(c) && !round_robin_dns);
             (hashing == Some(true) && !dns_ok)
                 .then(|| "useHostnameForHashing needs a DNS cluster; kgateway turns it off here".into())
         }
@@ -178,7 +183,11 @@ fn default_locality_config(c: &mut Cluster) {
 }
 
 /// Apply one policy spec field by field in processBackend order.
-fn apply_spec<'a>(c: &mut Cluster, spec: &Map<String, Value>, ctx_for: &dyn Fn(&str) -> FieldCtx<'a>) -> Vec<(&'static str, String)> {
+fn apply_spec<'a>(
+    c: &mut Cluster,
+    spec: &Map<String, Value>,
+    ctx_for: &dyn Fn(&str) -> FieldCtx<'a>,
+) -> Vec<(&'static str, String)> {
     let mut errors = Vec::new();
     for (field, applier) in FIELDS {
         if let Some(value) = spec.get(*field).filter(|v| !v.is_null())
@@ -243,7 +252,11 @@ pub fn translate(
             if errors.is_empty() {
                 let owner = |field: &str| merged.owner(field).unwrap_or(0);
                 let result = apply_spec(&mut cluster, &merged.spec, &|field| ctx(owner(field)));
-                errors.extend(result.into_iter().map(|(field, message)| PolicyError { policy: owner(field), field, message }));
+                errors.extend(result.into_iter().map(|(field, message)| PolicyError {
+                    policy: owner(field),
+                    field,
+                    message,
+                }));
             }
         }
         MergeMode::ApplyInOrder => {

@@ -1,5 +1,5 @@
 // TEMP placeholder until the envoy branch lands.
-use serde_json::Value;
 use super::{Cluster, FieldCtx};
+use serde_json::Value;
 pub type Applier = fn(&mut Cluster, &Value, &FieldCtx) -> Result<(), String>;
 pub const FIELDS: &[(&str, Applier)] = &[];

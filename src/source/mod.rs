@@ -3,11 +3,19 @@
 //! Output is a flat list of [`Object`]s in a stable order, each with its origin.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::Object;
+use crate::model::{Object, ObjectId, Origin, group_of, is_cluster_scoped};
 use crate::yaml::ParseLimits;
+
+pub mod json_patch;
+pub mod kustomize;
+pub mod root;
+pub mod walk;
 
 /// One path given on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +47,445 @@ pub struct Loaded {
     pub texts: BTreeMap<String, String>,
 }
 
-pub fn load(_inputs: &[Input], _opts: &LoadOptions) -> Result<Loaded, Diagnostics> {
-    todo!("source helper")
+pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, Diagnostics> {
+    let mut ctx = Ctx::new(opts, PathBuf::new());
+    let mut raw: Vec<(Value, Origin)> = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Stdin => ctx.load_stdin(&mut raw),
+            Input::Path(path) => ctx.load_path(path, &mut raw),
+        }
+    }
+    let objects = finish(&mut ctx, raw);
+    if ctx.errors.has_errors() {
+        return Err(ctx.errors);
+    }
+    Ok(Loaded { objects, warnings: ctx.warnings, texts: ctx.texts })
+}
+
+/// The names a kustomization file may have, in kustomize's order.
+pub const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The kustomization files present in `dir` (more than one is an error for the caller).
+pub fn kustomization_files(dir: &Path) -> Vec<PathBuf> {
+    KUSTOMIZATION_NAMES.iter().map(|n| dir.join(n)).filter(|p| std::fs::symlink_metadata(p).is_ok()).collect()
+}
+
+/// State shared by the walk and kustomize while loading.
+pub(crate) struct Ctx<'a> {
+    pub opts: &'a LoadOptions,
+    /// Canonical repository root of the current input.
+    pub root: PathBuf,
+    pub total_bytes: u64,
+    total_reported: bool,
+    pub texts: BTreeMap<String, String>,
+    pub errors: Diagnostics,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(opts: &'a LoadOptions, root: PathBuf) -> Self {
+        Ctx {
+            opts,
+            root,
+            total_bytes: 0,
+            total_reported: false,
+            texts: BTreeMap::new(),
+            errors: Diagnostics::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn error(&mut self, d: Diagnostic) {
+        self.errors.push(d);
+    }
+
+    pub fn rel(&self, path: &Path) -> String {
+        root::rel(&self.root, path)
+    }
+
+    fn load_stdin(&mut self, out: &mut Vec<(Value, Origin)>) {
+        let name = "<stdin>";
+        let mut buf = Vec::new();
+        let limit = self.opts.max_file_bytes;
+        if let Err(e) = std::io::stdin().lock().take(limit.saturating_add(1)).read_to_end(&mut buf) {
+            self.error(Diagnostic::error(format!("cannot read stdin: {e}")).in_file(name));
+            return;
+        }
+        if buf.len() as u64 > limit {
+            self.error(file_too_big(name, None, limit));
+            return;
+        }
+        if !self.charge(name, buf.len() as u64) {
+            return;
+        }
+        if let Some(text) = self.decode(name, buf) {
+            self.parse_docs(name, &text, out);
+            self.texts.insert(name.to_string(), text);
+        }
+    }
+
+    fn load_path(&mut self, path: &Path, out: &mut Vec<(Value, Origin)>) {
+        let shown = path.display().to_string();
+        if let Err(e) = std::fs::symlink_metadata(path) {
+            self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(shown));
+            return;
+        }
+        match root::find_root(path, self.opts.root.as_deref()) {
+            Ok(r) => self.root = r,
+            Err(d) => return self.error(d),
+        }
+        // Everything below works on the canonical input path, so that relative names are stable.
+        let canonical = match root::confine(&self.root, path, &shown) {
+            Ok(c) => c,
+            Err(d) => return self.error(d),
+        };
+        if canonical.is_dir() {
+            let files = kustomization_files(&canonical);
+            if files.is_empty() {
+                walk::walk_dir(self, &canonical, out);
+            } else {
+                kustomize::build(self, &canonical, out);
+            }
+        } else if let Some(text) = self.read_text(&canonical) {
+            let rel = self.rel(&canonical);
+            self.parse_docs(&rel, &text, out);
+        }
+    }
+
+    /// Count `len` bytes against `--max-input-bytes`; false (and one error) when over.
+    fn charge(&mut self, shown: &str, len: u64) -> bool {
+        self.total_bytes = self.total_bytes.saturating_add(len);
+        if self.total_bytes > self.opts.max_total_bytes {
+            if !self.total_reported {
+                self.total_reported = true;
+                self.error(
+                    Diagnostic::error(format!("total input exceeds the limit of {} bytes", self.opts.max_total_bytes))
+                        .in_file(shown)
+                        .hint("option --max-input-bytes raises it"),
+                );
+            }
+            return false;
+        }
+        true
+    }
+
+    fn decode(&mut self, shown: &str, bytes: Vec<u8>) -> Option<String> {
+        match String::from_utf8(bytes) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let before = &e.as_bytes()[..offset];
+                let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+                let col = offset - before.iter().rposition(|b| *b == b'\n').map(|i| i + 1).unwrap_or(0) + 1;
+                self.error(
+                    Diagnostic::error(format!("invalid UTF-8 at byte {offset}"))
+                        .in_file(shown)
+                        .line(line, col)
+                        .hint("manifests must be UTF-8 text"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Read one file (confined, size-checked, UTF-8) and keep its text. `path` is the path as
+    /// reached (not necessarily canonical); messages name it relative to the root.
+    pub fn read_text(&mut self, path: &Path) -> Option<String> {
+        let shown = self.rel(path);
+        let canonical = match root::confine(&self.root, path, &shown) {
+            Ok(c) => c,
+            Err(d) => {
+                self.error(d);
+                return None;
+            }
+        };
+        let meta = match std::fs::metadata(&canonical) {
+            Ok(m) => m,
+            Err(e) => {
+                self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(&shown));
+                return None;
+            }
+        };
+        if meta.len() > self.opts.max_file_bytes {
+            self.error(file_too_big(&shown, Some(meta.len()), self.opts.max_file_bytes));
+            return None;
+        }
+        if !self.charge(&shown, meta.len()) {
+            return None;
+        }
+        let bytes = match std::fs::read(&canonical) {
+            Ok(b) => b,
+            Err(e) => {
+                self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(&shown));
+                return None;
+            }
+        };
+        let text = self.decode(&shown, bytes)?;
+        self.texts.insert(shown, text.clone());
+        Some(text)
+    }
+
+    /// Parse a stream into objects: every document must be a mapping with string
+    /// `apiVersion`, `kind` and `metadata.name`; `List`s are flattened and local-config
+    /// objects dropped.
+    pub fn parse_docs(&mut self, file: &str, text: &str, out: &mut Vec<(Value, Origin)>) {
+        let docs = match crate::yaml::parse_stream(text, &self.opts.parse) {
+            Ok(d) => d,
+            Err(e) => {
+                self.error(Diagnostic::error(e.message).in_file(file).line(e.line, e.col));
+                return;
+            }
+        };
+        for (i, doc) in docs.into_iter().enumerate() {
+            let origin = Origin { file: file.to_string(), doc: i, line: doc.line, span: doc.span };
+            self.push_object(doc.value, origin, out);
+        }
+    }
+
+    fn push_object(&mut self, value: Value, origin: Origin, out: &mut Vec<(Value, Origin)>) {
+        let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+        if kind.ends_with("List") && value.get("items").is_some() {
+            match value.get("items") {
+                Some(Value::Array(items)) => {
+                    for item in items.clone() {
+                        self.push_object(item, origin.clone(), out);
+                    }
+                }
+                Some(Value::Null) => {}
+                _ => self.error(
+                    Diagnostic::error(format!("{kind}: items must be a list")).at(origin.location()).field("items"),
+                ),
+            }
+            return;
+        }
+        if let Err(what) = check_object(&value) {
+            self.error(
+                Diagnostic::error(format!("document {}: {what}", origin.doc))
+                    .at(origin.location())
+                    .hint("every document needs string apiVersion, kind and metadata.name"),
+            );
+            return;
+        }
+        let local = value
+            .pointer("/metadata/annotations/config.kubernetes.io~1local-config")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v == "true");
+        if !local {
+            out.push((value, origin));
+        }
+    }
+}
+
+fn file_too_big(shown: &str, size: Option<u64>, limit: u64) -> Diagnostic {
+    let size = size.map(|s| format!("is {s} bytes, ")).unwrap_or_default();
+    Diagnostic::error(format!("file {size}over the limit of {limit} bytes"))
+        .in_file(shown)
+        .hint("option --max-file-bytes raises it")
+}
+
+fn check_object(v: &Value) -> Result<(), String> {
+    let Some(map) = v.as_object() else {
+        return Err("not a mapping".into());
+    };
+    for key in ["apiVersion", "kind"] {
+        match map.get(key) {
+            Some(Value::String(s)) if !s.is_empty() => {}
+            Some(_) => return Err(format!("{key} must be a non-empty string")),
+            None => return Err(format!("missing {key}")),
+        }
+    }
+    match v.pointer("/metadata/name") {
+        Some(Value::String(s)) if !s.is_empty() => Ok(()),
+        Some(_) => Err("metadata.name must be a non-empty string".into()),
+        None => Err("missing metadata.name".into()),
+    }
+}
+
+/// The identity of a value, with the effective namespace.
+pub fn object_id(value: &Value, default_namespace: &str) -> ObjectId {
+    let s = |p: &str| value.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let group = group_of(&s("/apiVersion")).to_string();
+    let kind = s("/kind");
+    let namespace = if is_cluster_scoped(&group, &kind) {
+        String::new()
+    } else {
+        let own = s("/metadata/namespace");
+        if own.is_empty() { default_namespace.to_string() } else { own }
+    };
+    ObjectId { group, kind, namespace, name: s("/metadata/name") }
+}
+
+/// Build objects and reject duplicates.
+fn finish(ctx: &mut Ctx<'_>, raw: Vec<(Value, Origin)>) -> Vec<Object> {
+    let mut seen: BTreeMap<ObjectId, Origin> = BTreeMap::new();
+    let mut objects = Vec::with_capacity(raw.len());
+    for (value, origin) in raw {
+        let id = object_id(&value, &ctx.opts.default_namespace);
+        if let Some(first) = seen.get(&id) {
+            let d = Diagnostic::error(format!(
+                "duplicate object {}: defined at {}:{} and at {}:{}",
+                id.display(),
+                first.file,
+                first.line,
+                origin.file,
+                origin.line
+            ))
+            .at(origin.location())
+            .object(id.display());
+            ctx.error(d);
+            continue;
+        }
+        seen.insert(id.clone(), origin.clone());
+        objects.push(Object { value, origin, id });
+    }
+    objects
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+    /// A temporary repository (with a `.git` directory) removed on drop.
+    pub struct TempRepo {
+        pub root: PathBuf,
+    }
+
+    impl TempRepo {
+        pub fn new() -> Self {
+            let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+            let root = std::env::temp_dir().join(format!("bcp-render-src-{}-{n}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&root);
+            std::fs::create_dir_all(root.join(".git")).unwrap();
+            TempRepo { root: std::fs::canonicalize(&root).unwrap() }
+        }
+
+        pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+            let p = self.root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+            p
+        }
+
+        pub fn path(&self, rel: &str) -> PathBuf {
+            self.root.join(rel)
+        }
+
+        pub fn load(&self, rels: &[&str]) -> Result<Loaded, Diagnostics> {
+            let inputs: Vec<Input> = rels.iter().map(|r| Input::Path(self.path(r))).collect();
+            load(&inputs, &opts())
+        }
+    }
+
+    impl Drop for TempRepo {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+
+    pub fn opts() -> LoadOptions {
+        LoadOptions {
+            root: None,
+            default_namespace: "default".into(),
+            parse: ParseLimits::default(),
+            max_total_bytes: 1 << 30,
+            max_file_bytes: 1 << 24,
+        }
+    }
+
+    pub fn obj(kind: &str, name: &str) -> String {
+        format!("apiVersion: v1\nkind: {kind}\nmetadata:\n  name: {name}\n")
+    }
+
+    pub fn names(l: &Loaded) -> Vec<String> {
+        l.objects.iter().map(|o| o.id.display()).collect()
+    }
+
+    pub fn messages(e: &Diagnostics) -> String {
+        e.sorted().iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::*;
+    use super::*;
+
+    #[test]
+    fn explicit_file_any_extension_and_list_flattening() {
+        let repo = TempRepo::new();
+        repo.write(
+            "a.txt",
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: n}\n",
+        );
+        let l = repo.load(&["a.txt"]).unwrap();
+        assert_eq!(names(&l), vec!["ConfigMap default/x", "Namespace n"]);
+        assert_eq!(l.objects[0].origin.file, "a.txt");
+        assert!(l.texts.contains_key("a.txt"));
+        // The default namespace is not written into the value.
+        assert!(l.objects[0].value.pointer("/metadata/namespace").is_none());
+    }
+
+    #[test]
+    fn local_config_dropped_and_invalid_document_reported() {
+        let repo = TempRepo::new();
+        repo.write(
+            "a.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n  annotations:\n    config.kubernetes.io/local-config: \"true\"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: k\n",
+        );
+        let l = repo.load(&["a.yaml"]).unwrap();
+        assert_eq!(names(&l), vec!["ConfigMap default/k"]);
+        repo.write("b.yaml", "kind: ConfigMap\nmetadata: {name: x}\n");
+        repo.write("c.yaml", "- 1\n");
+        let e = repo.load(&["b.yaml", "c.yaml"]).unwrap_err();
+        let m = messages(&e);
+        assert!(m.contains("b.yaml:1:1: error: document 0: missing apiVersion"), "{m}");
+        assert!(m.contains("c.yaml:1:1: error: document 0: not a mapping"), "{m}");
+    }
+
+    #[test]
+    fn duplicates_name_both_origins() {
+        let repo = TempRepo::new();
+        repo.write("a.yaml", &obj("ConfigMap", "x"));
+        repo.write("b.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n");
+        let e = repo.load(&["a.yaml", "b.yaml"]).unwrap_err();
+        let m = messages(&e);
+        assert!(m.contains("duplicate object ConfigMap default/x: defined at a.yaml:1 and at b.yaml:1"), "{m}");
+    }
+
+    #[test]
+    fn limits_and_utf8() {
+        let repo = TempRepo::new();
+        repo.write("big.yaml", &obj("ConfigMap", "big"));
+        let mut o = opts();
+        o.max_file_bytes = 10;
+        let e = load(&[Input::Path(repo.path("big.yaml"))], &o).unwrap_err();
+        let m = messages(&e);
+        assert!(
+            m.contains(
+                "big.yaml: error: file is 53 bytes, over the limit of 10 bytes (option --max-file-bytes raises it)"
+            ),
+            "{m}"
+        );
+        let mut o = opts();
+        o.max_total_bytes = 50;
+        repo.write("b2.yaml", &obj("ConfigMap", "b2"));
+        let e = load(&[Input::Path(repo.path("big.yaml")), Input::Path(repo.path("b2.yaml"))], &o).unwrap_err();
+        assert!(messages(&e).contains("--max-input-bytes"));
+        std::fs::write(repo.path("bad.yaml"), b"a: 1\nb: \xff\n").unwrap();
+        let e = repo.load(&["bad.yaml"]).unwrap_err();
+        assert!(messages(&e).contains("bad.yaml:2:4: error: invalid UTF-8 at byte 8"), "{}", messages(&e));
+    }
+
+    #[test]
+    fn errors_from_all_files_are_collected() {
+        let repo = TempRepo::new();
+        repo.write("a.yaml", "a: [\n");
+        repo.write("b.yaml", "kind: X\n");
+        let e = repo.load(&["a.yaml", "b.yaml"]).unwrap_err();
+        assert_eq!(e.error_count(), 2, "{}", messages(&e));
+    }
 }

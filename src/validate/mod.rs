@@ -20,7 +20,11 @@ pub fn validate(objects: &[Object], opts: &Options) -> Vec<Finding> {
         if obj.id.group == KGATEWAY_GROUP && obj.id.kind == "BackendConfigPolicy" {
             let spec = obj.spec().cloned().unwrap_or(Value::Null);
             for (pointer, d) in rules::backend_config_policy(&spec, opts.release) {
-                out.push((i, format!("/spec{pointer}"), d.object(obj.id.display()).field(crate::render::pointer_to_field(&format!("/spec{pointer}")))));
+                out.push((
+                    i,
+                    format!("/spec{pointer}"),
+                    d.object(obj.id.display()).field(crate::render::pointer_to_field(&format!("/spec{pointer}"))),
+                ));
             }
         }
     }

@@ -5,8 +5,7 @@ use serde_json::Value;
 use crate::diag::Diagnostic;
 use crate::profile::Release;
 
-const TARGET_KINDS_HINT: &str =
-    "use group \"\" with kind Service, group gateway.kgateway.dev with kind Backend, or group networking.istio.io with kind Hostname";
+const TARGET_KINDS_HINT: &str = "use group \"\" with kind Service, group gateway.kgateway.dev with kind Backend, or group networking.istio.io with kind Hostname";
 
 fn valid_target(group: &str, kind: &str) -> bool {
     matches!((group, kind), ("", "Service") | ("gateway.kgateway.dev", "Backend") | ("networking.istio.io", "Hostname"))
@@ -26,7 +25,10 @@ pub fn backend_config_policy(spec: &Value, _release: Release) -> Vec<(String, Di
     let mut out = Vec::new();
     for (list, msg) in [
         ("targetRefs", "TargetRefs must reference either a Kubernetes Service, a Backend, or an Istio Hostname"),
-        ("targetSelectors", "TargetSelectors must reference either a Kubernetes Service, a Backend, or an Istio Hostname"),
+        (
+            "targetSelectors",
+            "TargetSelectors must reference either a Kubernetes Service, a Backend, or an Istio Hostname",
+        ),
     ] {
         for (i, r) in spec.get(list).and_then(Value::as_array).into_iter().flatten().enumerate() {
             let group = r.get("group").and_then(Value::as_str).unwrap_or("");
@@ -34,7 +36,8 @@ pub fn backend_config_policy(spec: &Value, _release: Release) -> Vec<(String, Di
             if !valid_target(group, kind) {
                 out.push((
                     format!("/{list}/{i}/group"),
-                    Diagnostic::error(format!("{msg} (got group {group:?}, kind {kind:?})")).hint(target_hint(group, kind)),
+                    Diagnostic::error(format!("{msg} (got group {group:?}, kind {kind:?})"))
+                        .hint(target_hint(group, kind)),
                 ));
             }
         }

@@ -17,7 +17,8 @@ fn plugin_yaml_matches_the_options_table() {
 fn readme_option_list_matches_the_options_table() {
     let readme = std::fs::read_to_string(project_dir().join("README.md")).unwrap();
     let table = bcp_render::options::markdown_table();
-    let start = readme.find("<!-- options -->\n").expect("README has <!-- options --> marker") + "<!-- options -->\n".len();
+    let start =
+        readme.find("<!-- options -->\n").expect("README has <!-- options --> marker") + "<!-- options -->\n".len();
     let end = readme.find("<!-- /options -->").expect("README has <!-- /options --> marker");
     if std::env::var_os("BCP_RENDER_UPDATE").is_some() && readme[start..end] != table {
         let updated = format!("{}{}{}", &readme[..start], table, &readme[end..]);
@@ -31,7 +32,8 @@ fn readme_option_list_matches_the_options_table() {
 fn sidecar_run_from_the_app_directory_equals_render_dot() {
     let app = fixture("seed");
     let mut c = command(&app);
-    c.args(["render", "."]).env("ARGOCD_APP_PARAMETERS", r#"[{"name":"global-policy-namespace","string":"kgateway-system"}]"#)
+    c.args(["render", "."])
+        .env("ARGOCD_APP_PARAMETERS", r#"[{"name":"global-policy-namespace","string":"kgateway-system"}]"#)
         .env("ARGOCD_APP_NAME", "team_shop")
         .env("ARGOCD_APP_NAMESPACE", "default")
         .env("ARGOCD_APP_SOURCE_PATH", "fixtures/seed")

@@ -2,7 +2,8 @@
 
 use crate::util::*;
 
-const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - name: http\n    port: 80\n";
+const SERVICE: &str =
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - name: http\n    port: 80\n";
 
 #[test]
 fn the_docs_selector_with_istio_group_and_service_kind_is_refused() {

@@ -33,8 +33,10 @@ fn json_format_carries_the_same_data_as_yaml() {
     assert_ok(&yaml);
     assert_ok(&json);
     let limits = bcp_render::yaml::ParseLimits::default();
-    let from_yaml: Vec<_> = bcp_render::yaml::parse_stream(&yaml.stdout, &limits).unwrap().into_iter().map(|d| d.value).collect();
-    let from_json: Vec<_> = bcp_render::yaml::parse_stream(&json.stdout, &limits).unwrap().into_iter().map(|d| d.value).collect();
+    let from_yaml: Vec<_> =
+        bcp_render::yaml::parse_stream(&yaml.stdout, &limits).unwrap().into_iter().map(|d| d.value).collect();
+    let from_json: Vec<_> =
+        bcp_render::yaml::parse_stream(&json.stdout, &limits).unwrap().into_iter().map(|d| d.value).collect();
     assert_eq!(from_yaml, from_json);
     assert!(json.stdout.trim_start().starts_with('{'));
 }
