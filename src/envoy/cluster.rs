@@ -5,13 +5,14 @@
 use serde_json::{Map, Value, json};
 
 use super::fields::FIELDS;
+use super::http::HTTP_OPTIONS_KEY;
 use super::{AppProtocol, Cluster, FieldCtx, Secrets};
+use super::{dns, http, lb};
 use crate::backends::{Backend, Endpoints, Resolution};
 use crate::merge::{self, Merged};
 use crate::model::ObjectId;
 use crate::profile::{DnsClusterStyle, MergeMode, Profile};
 
-pub const HTTP_OPTIONS_KEY: &str = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 const DNS_CLUSTER_TYPE: &str = "type.googleapis.com/envoy.extensions.clusters.dns.v3.DnsCluster";
 
 /// Settings that apply to every cluster.
@@ -132,35 +133,24 @@ pub fn blackhole(name: &str) -> Cluster {
     v.as_object().cloned().unwrap_or_default()
 }
 
-fn is_dns_cluster(c: &Cluster) -> bool {
-    c.get("cluster_type").and_then(|t| t.get("name")).and_then(Value::as_str) == Some("envoy.clusters.dns")
-}
-
 /// Why a field a policy sets has no effect on this backend (kgateway skips it with a log line).
 pub fn field_ignored(field: &str, value: &Value, c: &Cluster, protocol: AppProtocol) -> Option<String> {
     match field {
-        "http1ProtocolOptions" if protocol == AppProtocol::Http2 => {
+        "http1ProtocolOptions" if http::ignored_for_protocol(field, protocol) => {
             Some("HTTP/1 options are ignored on an HTTP/2 backend".into())
         }
-        "http2ProtocolOptions" if protocol != AppProtocol::Http2 => Some(
+        "http2ProtocolOptions" if http::ignored_for_protocol(field, protocol) => Some(
             "HTTP/2 options apply only to HTTP/2 backends (appProtocol http2, grpc, grpc-web or kubernetes.io/h2c, \
              or a port so named)"
                 .into(),
         ),
-        "dns" if !is_dns_cluster(c) => {
+        "dns" if !dns::dns_applies(c) => {
             Some("dns applies only to DNS clusters (static Backends with hostnames, DNS ServiceEntries)".into())
         }
         "loadBalancer" => {
             let hashing =
                 ["ringHash", "maglev"].iter().find_map(|k| value.get(*k)?.get("useHostnameForHashing")?.as_bool());
-            let round_robin_dns = c
-                .get("cluster_type")
-                .and_then(|t| t.pointer("/typed_config/all_addresses_in_single_endpoint"))
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            let dns_ok =
-                c.get("type").and_then(Value::as_str) == Some("STRICT_DNS") || (is_dns_cluster(c) && !round_robin_dns);
-            (hashing == Some(true) && !dns_ok)
+            (hashing == Some(true) && !lb::use_hostname_allowed(c))
                 .then(|| "useHostnameForHashing needs a DNS cluster; kgateway turns it off here".into())
         }
         _ => None,

@@ -1,5 +1,78 @@
-// TEMP placeholder until the envoy branch lands.
-use super::{Cluster, FieldCtx};
+//! The BCP field dispatch table, in kgateway's `processBackend` order (§5).
+
 use serde_json::Value;
+
+use super::{Cluster, FieldCtx, circuit, connection, dns, health, http, lb, outlier, proxy_protocol, tls};
+
 pub type Applier = fn(&mut Cluster, &Value, &FieldCtx) -> Result<(), String>;
-pub const FIELDS: &[(&str, Applier)] = &[];
+
+/// BCP spec fields in kgateway's processBackend order (§5), each with its applier.
+pub const FIELDS: &[(&str, Applier)] = &[
+    ("connectTimeout", connection::apply_connect_timeout),
+    ("perConnectionBufferLimitBytes", connection::apply_per_connection_buffer_limit_bytes),
+    ("tcpKeepalive", connection::apply_tcp_keepalive),
+    ("commonHttpProtocolOptions", http::apply_common_http_protocol_options),
+    ("http1ProtocolOptions", http::apply_http1_protocol_options),
+    ("http2ProtocolOptions", http::apply_http2_protocol_options),
+    ("tls", tls::apply),
+    ("upstreamProxyProtocol", proxy_protocol::apply),
+    ("loadBalancer", lb::apply),
+    ("healthCheck", health::apply),
+    ("outlierDetection", outlier::apply),
+    ("circuitBreakers", circuit::apply),
+    ("dns", dns::apply),
+];
+
+/// Apply every field of a (merged, defaulted) BCP `spec` in processBackend order. Stops at
+/// the first error, as a policy error blackholes the cluster anyway.
+pub fn apply_spec(cluster: &mut Cluster, spec: &serde_json::Map<String, Value>, ctx: &FieldCtx) -> Result<(), String> {
+    for (name, applier) in FIELDS {
+        if let Some(v) = spec.get(*name).filter(|v| !v.is_null()) {
+            applier(cluster, v, ctx)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envoy::testutil::{TestCtx, eds_cluster};
+    use serde_json::json;
+
+    #[test]
+    fn fields_have_process_backend_order() {
+        let names: Vec<&str> = FIELDS.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            names,
+            [
+                "connectTimeout",
+                "perConnectionBufferLimitBytes",
+                "tcpKeepalive",
+                "commonHttpProtocolOptions",
+                "http1ProtocolOptions",
+                "http2ProtocolOptions",
+                "tls",
+                "upstreamProxyProtocol",
+                "loadBalancer",
+                "healthCheck",
+                "outlierDetection",
+                "circuitBreakers",
+                "dns",
+            ]
+        );
+    }
+
+    #[test]
+    fn merge_multiple_bcp_golden_result() {
+        // merged: connectTimeout 5s + upstreamProxyProtocol V2 (older) + circuitBreakers (newer)
+        let t = TestCtx::default();
+        let mut c = eds_cluster("kube_default_httpbin_8080");
+        let spec = json!({"connectTimeout": "5s", "upstreamProxyProtocol": {"version": "V2"},
+            "circuitBreakers": {"maxConnections": 100}});
+        apply_spec(&mut c, spec.as_object().unwrap(), &t.ctx()).unwrap();
+        assert_eq!(c["connect_timeout"], json!("5s"));
+        assert_eq!(c["transport_socket"]["typed_config"]["config"], json!({"version": "V2"}));
+        assert_eq!(c["circuit_breakers"], json!({"thresholds": [{"max_connections": 100}]}));
+    }
+}

@@ -43,6 +43,19 @@ pub struct FieldCtx<'a> {
 }
 
 pub mod backend_tls;
+pub mod circuit;
 pub mod cluster;
+pub mod connection;
+pub mod dns;
+pub mod duration;
 pub mod fields;
+pub mod health;
+pub mod http;
+pub mod lb;
+pub mod outlier;
+pub mod pem;
 pub mod proxy_protocol;
+#[cfg(test)]
+pub mod testutil;
+pub mod tls;
+pub mod value;
