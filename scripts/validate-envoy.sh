@@ -20,7 +20,10 @@ render seed --global-policy-namespace kgateway-system fixtures/seed
 for dir in fixtures/fields/*/; do
   [ -d "$dir" ] && render "$(basename "$dir")" --kgateway-version main "$dir"
 done
-for suite in "main@48460f7f9e25:main" "v2.1.x@0d040525b4e7:2.1"; do
+# kgateway main's golden inputs. (The 2.1 suite is left out on purpose: kgateway 2.1's own
+# output for two of its inputs, a health check without timeouts and a zero outlier interval,
+# is rejected by Envoy, and bcp-render reproduces 2.1 faithfully.)
+for suite in "main@48460f7f9e25:main"; do
   snap=${suite%%:*}; version=${suite##*:}
   while IFS= read -r f; do
     render "$(basename "$f" .yaml)" --kgateway-version "$version" --allow-invalid - < "$f" || echo "note: $f not rendered" >&2

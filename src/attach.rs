@@ -68,6 +68,11 @@ pub struct Attached {
 
 type RefKey = (String, String, String, String);
 type SelKey = (String, String, String);
+/// The targetRefs keys a backend is known by (with the Hostname alias they come from), and
+/// the (group, kind) its targetSelectors lookups use.
+type BackendKeys = (Vec<(RefKey, Option<String>)>, (&'static str, &'static str));
+/// (policy index, selector index, matchLabels) per selector key.
+type SelectorEntry = (usize, usize, Vec<(String, String)>);
 
 /// Parse an RFC 3339 timestamp into seconds since the epoch (UTC offsets honoured).
 pub fn parse_timestamp(s: &str) -> Option<i64> {
@@ -122,7 +127,7 @@ fn field_str<'a>(v: &'a Value, key: &str) -> &'a str {
 }
 
 /// The keys a backend is known by, for targetRefs and for targetSelectors.
-fn backend_keys(b: &Backend) -> (Vec<(RefKey, Option<String>)>, (&'static str, &'static str)) {
+fn backend_keys(b: &Backend) -> BackendKeys {
     let ns = b.namespace.clone();
     match b.kind {
         BackendKind::Service => {
@@ -157,7 +162,7 @@ pub fn attach(objects: &[Object], backends: &[Backend], global_ns: Option<&str>)
     policies.sort_by(merge_order);
 
     let mut by_ref: HashMap<RefKey, Vec<(usize, usize)>> = HashMap::new();
-    let mut by_selector: HashMap<SelKey, Vec<(usize, usize, Vec<(String, String)>)>> = HashMap::new();
+    let mut by_selector: HashMap<SelKey, Vec<SelectorEntry>> = HashMap::new();
     for (pi, p) in policies.iter().enumerate() {
         let spec = objects[p.object].spec().cloned().unwrap_or(Value::Null);
         let ns = &p.id.namespace;

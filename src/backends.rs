@@ -35,7 +35,7 @@ pub struct InlineHost {
     pub port: u32,
     /// Static Backends name the endpoint and its health check after the host.
     pub hostname: bool,
-    /// ServiceEntry endpoints carry a load-balancing weight.
+    /// A ServiceEntry endpoint's own `weight`, when it sets one.
     pub weight: Option<u32>,
 }
 
@@ -268,7 +268,7 @@ fn service_entry_backends(index: usize, obj: &Object, out: &mut Vec<Backend>, wa
             let protocol = port.get("protocol").and_then(Value::as_str).map(parse_app_protocol);
             let inline_endpoints = if endpoints.is_empty() && resolution != Resolution::Static {
                 // DNS resolution without endpoints resolves the host itself.
-                vec![InlineHost { address: host.clone(), port: target_port, hostname: false, weight: Some(1) }]
+                vec![InlineHost { address: host.clone(), port: target_port, hostname: false, weight: None }]
             } else {
                 endpoints
                     .iter()
@@ -276,7 +276,7 @@ fn service_entry_backends(index: usize, obj: &Object, out: &mut Vec<Backend>, wa
                         let address = e.get("address")?.as_str()?.to_string();
                         let port = port_number(e.get("ports").and_then(|p| p.get(port_name))).unwrap_or(target_port);
                         let weight = e.get("weight").and_then(Value::as_u64).and_then(|w| u32::try_from(w).ok());
-                        Some(InlineHost { address, port, hostname: false, weight: Some(weight.unwrap_or(1)) })
+                        Some(InlineHost { address, port, hostname: false, weight })
                     })
                     .collect()
             };

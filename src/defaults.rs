@@ -1,29 +1,55 @@
-//! CRD structural defaults, applied before translating as the API server does (kgateway
-//! translates the stored object). A default applies only when its parent object exists.
+//! CRD structural defaults, applied after validation and before translating, as the API
+//! server does (kgateway translates the stored object). The defaults are read from the
+//! embedded schema of the chosen release (`schemas/<release>/*.json`, generated from the CRDs),
+//! so they follow the release. A default applies only when its parent object exists.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// (parent pointer below `spec`, field, default) from the BackendConfigPolicy CRD.
-const BCP_DEFAULTS: &[(&str, &str, fn() -> Value)] = &[
-    ("/outlierDetection", "consecutive5xx", || json!(5)),
-    ("/outlierDetection", "interval", || json!("10s")),
-    ("/outlierDetection", "baseEjectionTime", || json!("30s")),
-    ("/outlierDetection", "maxEjectionPercent", || json!(10)),
-    ("/loadBalancer/leastRequest", "choiceCount", || json!(2)),
-    ("/loadBalancer/zoneAware/preferLocal", "minEndpointsThreshold", || json!(6)),
-    ("/loadBalancer/zoneAware/preferLocal", "routingEnabled", || json!(100)),
-    ("/loadBalancer/zoneAware/preferLocal/force", "minEndpointsInZoneThreshold", || json!(1)),
-    ("/upstreamProxyProtocol", "version", || json!("V1")),
-    ("/tls/secretRef", "name", || json!("")),
-];
+use crate::profile::Release;
+use crate::validate::schema::{SchemaKind, schema};
 
-/// A copy of a BackendConfigPolicy spec with the CRD defaults filled in.
-pub fn bcp_spec_with_defaults(spec: &Value) -> Value {
-    let mut spec = spec.clone();
-    for (parent, field, default) in BCP_DEFAULTS {
-        if let Some(Value::Object(obj)) = spec.pointer_mut(parent) {
-            obj.entry(field.to_string()).or_insert_with(default);
+/// Fill in every absent (or null) property that has a `default` in `schema`, below `value`.
+fn apply(schema: &Value, value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let Some(props) = schema.get("properties").and_then(Value::as_object) else { return };
+            for (name, sub) in props {
+                if map.get(name).is_none_or(Value::is_null)
+                    && let Some(default) = sub.get("default")
+                {
+                    map.insert(name.clone(), default.clone());
+                }
+                if let Some(child) = map.get_mut(name) {
+                    apply(sub, child);
+                }
+            }
         }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for item in items {
+                    apply(item_schema, item);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A copy of a whole object with its kind's CRD defaults (for `spec`; `status` is left alone).
+pub fn with_defaults(value: &Value, release: Release, kind: SchemaKind) -> Value {
+    let mut value = value.clone();
+    if let (Some(spec_schema), Some(spec)) = (schema(release, kind).pointer("/properties/spec"), value.get_mut("spec"))
+    {
+        apply(spec_schema, spec);
+    }
+    value
+}
+
+/// A copy of a BackendConfigPolicy spec with the CRD defaults of `release` filled in.
+pub fn bcp_spec_with_defaults(spec: &Value, release: Release) -> Value {
+    let mut spec = spec.clone();
+    if let Some(spec_schema) = schema(release, SchemaKind::BackendConfigPolicy).pointer("/properties/spec") {
+        apply(spec_schema, &mut spec);
     }
     spec
 }
@@ -31,16 +57,54 @@ pub fn bcp_spec_with_defaults(spec: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn defaults_fill_only_existing_parents() {
         let spec = json!({"outlierDetection": {"consecutive5xx": 7}, "loadBalancer": {"leastRequest": {}}});
-        let d = bcp_spec_with_defaults(&spec);
+        let d = bcp_spec_with_defaults(&spec, Release::V2_4);
         assert_eq!(
             d["outlierDetection"],
             json!({"consecutive5xx": 7, "interval": "10s", "baseEjectionTime": "30s", "maxEjectionPercent": 10})
         );
         assert_eq!(d["loadBalancer"]["leastRequest"]["choiceCount"], json!(2));
         assert!(d.get("upstreamProxyProtocol").is_none());
+        assert!(d["loadBalancer"].get("zoneAware").is_none());
+    }
+
+    #[test]
+    fn defaults_match_the_crds_of_each_release() {
+        let spec = json!({
+            "upstreamProxyProtocol": {},
+            "tls": {"secretRef": {}},
+            "loadBalancer": {"roundRobin": {}, "zoneAware": {"preferLocal": {"force": {}}}},
+        });
+        let d = bcp_spec_with_defaults(&spec, Release::V2_4);
+        assert_eq!(d["upstreamProxyProtocol"]["version"], json!("V1"));
+        assert_eq!(d["tls"]["secretRef"]["name"], json!(""));
+        assert_eq!(
+            d["loadBalancer"]["zoneAware"]["preferLocal"],
+            json!({"force": {"minEndpointsInZoneThreshold": 1}, "minEndpointsThreshold": 6, "routingEnabled": 100})
+        );
+        // 2.1 has no upstreamProxyProtocol nor zoneAware: nothing is invented for them.
+        let d = bcp_spec_with_defaults(&spec, Release::V2_1);
+        assert_eq!(d["upstreamProxyProtocol"], json!({}));
+        assert_eq!(d["loadBalancer"]["zoneAware"], json!({"preferLocal": {"force": {}}}));
+        assert_eq!(d["tls"]["secretRef"]["name"], json!(""));
+    }
+
+    #[test]
+    fn explicit_values_win_and_null_is_defaulted() {
+        let spec = json!({"outlierDetection": {"interval": "1s", "consecutive5xx": null}});
+        let d = bcp_spec_with_defaults(&spec, Release::Main);
+        assert_eq!(d["outlierDetection"]["interval"], json!("1s"));
+        assert_eq!(d["outlierDetection"]["consecutive5xx"], json!(5));
+    }
+
+    #[test]
+    fn backend_defaults() {
+        let be = json!({"spec": {"type": "AWS", "aws": {"ec2": {}}}});
+        let d = with_defaults(&be, Release::V2_4, SchemaKind::Backend);
+        assert_eq!(d["spec"]["aws"]["region"], json!("us-east-1"));
     }
 }

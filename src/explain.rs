@@ -96,10 +96,11 @@ pub fn cluster_data(r: &Render, bi: usize) -> Value {
                 })
                 .collect();
             let mut f = json!({"field": o.field, "value": value, "from": winner.id.ns_name(), "lost": lost});
-            if o.field == "tls" && t.tls_overridden.contains(&o.winner) {
-                if let Some(btp) = r.backend_tls[bi] {
-                    f["overridden_by"] = json!(format!("BackendTLSPolicy {}", r.objects[btp].id.ns_name()));
-                }
+            if o.field == "tls"
+                && t.tls_overridden.contains(&o.winner)
+                && let Some(btp) = r.backend_tls[bi]
+            {
+                f["overridden_by"] = json!(format!("BackendTLSPolicy {}", r.objects[btp].id.ns_name()));
             }
             f
         })

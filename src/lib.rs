@@ -3,6 +3,10 @@
 //! Data flows one way: [`source`] → [`validate`] → [`backends`] → [`attach`] → [`merge`] →
 //! [`envoy`] → [`output`]. [`render::render`] runs the pipeline; commands present its result.
 
+// Diagnostics are rich (file, line, object, field, hint) and travel as errors on cold paths;
+// boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
 pub mod attach;
 pub mod backends;
 pub mod cli;

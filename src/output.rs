@@ -204,7 +204,7 @@ pub fn documents(r: &Render, opts: &Options) -> Vec<Value> {
                 })
                 .collect();
             objects.extend(config_maps(r, &clusters, opts));
-            objects.sort_by(|a, b| crate::order::legacy_key(a).cmp(&crate::order::legacy_key(b)));
+            objects.sort_by_key(crate::order::legacy_key);
             objects.into_iter().map(|o| o.value).collect()
         }
     }

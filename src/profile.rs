@@ -96,6 +96,12 @@ pub struct Profile {
     /// Attached policies with equal timestamps are ordered by namespace/name (2.4+);
     /// before, ties are unordered.
     pub stable_tie_break: bool,
+    /// Health-check timeout, interval and thresholds are optional pointers (2.1): unset ones
+    /// are absent rather than zero.
+    pub health_check_optional_fields: bool,
+    /// ServiceEntry clusters carry `Cluster.dns_lookup_family` whatever their type, and each
+    /// inline endpoint a load-balancing weight of 1 (2.1 golden `backendconfigpolicy-alias`).
+    pub service_entry_legacy_endpoints: bool,
 }
 
 const V2_1: Profile = Profile {
@@ -108,14 +114,20 @@ const V2_1: Profile = Profile {
     backend_tls_policy_precedence: false,
     health_check_clears_hostname: false,
     stable_tie_break: false,
+    health_check_optional_fields: true,
+    service_entry_legacy_endpoints: true,
 };
 
-const V2_2: Profile = Profile { release: Release::V2_2, ..V2_1 };
+// 2.2 made the health-check fields plain values. Whether 2.2 still had the legacy
+// ServiceEntry endpoint shape is not covered by any golden we have; we assume it changed
+// together with the move to DNS cluster extensions in 2.3, so 2.2 keeps it.
+const V2_2: Profile = Profile { release: Release::V2_2, health_check_optional_fields: false, ..V2_1 };
 
 const V2_3: Profile = Profile {
     release: Release::V2_3,
     dns_cluster_style: DnsClusterStyle::DnsClusterExtension,
     health_check_clears_hostname: true,
+    service_entry_legacy_endpoints: false,
     ..V2_2
 };
 

@@ -110,7 +110,7 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
     let specs: Vec<Value> = attached
         .policies
         .iter()
-        .map(|p| bcp_spec_with_defaults(pre.objects[p.object].spec().unwrap_or(&Value::Null)))
+        .map(|p| bcp_spec_with_defaults(pre.objects[p.object].spec().unwrap_or(&Value::Null), opts.release))
         .collect();
 
     let mut translated = Vec::with_capacity(backends.len());

@@ -8,7 +8,7 @@ use super::fields::FIELDS;
 use super::http::HTTP_OPTIONS_KEY;
 use super::{AppProtocol, Cluster, FieldCtx, Secrets};
 use super::{dns, http, lb};
-use crate::backends::{Backend, Endpoints, Resolution};
+use crate::backends::{Backend, BackendKind, Endpoints, Resolution};
 use crate::merge::{self, Merged};
 use crate::model::ObjectId;
 use crate::profile::{DnsClusterStyle, MergeMode, Profile};
@@ -91,13 +91,20 @@ pub fn skeleton(b: &Backend, s: &ClusterSettings) -> Cluster {
                         endpoint["health_check_config"] = json!({"hostname": h.address});
                     }
                     let mut lb = json!({"endpoint": endpoint});
-                    if let Some(w) = h.weight {
+                    let legacy = b.kind == BackendKind::ServiceEntry && s.profile.service_entry_legacy_endpoints;
+                    if let Some(w) = h.weight.or(legacy.then_some(1)) {
                         lb["load_balancing_weight"] = json!(w);
                     }
                     lb
                 })
                 .collect();
-            let endpoints = if lb_endpoints.is_empty() { vec![] } else { vec![json!({"lb_endpoints": lb_endpoints})] };
+            let mut group = json!({"lb_endpoints": lb_endpoints});
+            // ServiceEntry endpoints come as one locality group of weight 1 (golden
+            // backendconfigpolicy-alias); static Backends set no weight.
+            if b.kind == BackendKind::ServiceEntry {
+                group["load_balancing_weight"] = json!(1);
+            }
+            let endpoints = if hosts.is_empty() { vec![] } else { vec![group] };
             let mut cla = json!({"cluster_name": b.cluster_name});
             if !endpoints.is_empty() {
                 cla["endpoints"] = json!(endpoints);
@@ -106,6 +113,12 @@ pub fn skeleton(b: &Backend, s: &ClusterSettings) -> Cluster {
             match (resolution, s.profile.dns_cluster_style) {
                 (Resolution::Static, _) => {
                     c.insert("type".into(), json!("STATIC"));
+                    if b.kind == BackendKind::ServiceEntry
+                        && s.profile.service_entry_legacy_endpoints
+                        && s.dns_lookup_family != "AUTO"
+                    {
+                        c.insert("dns_lookup_family".into(), json!(s.dns_lookup_family));
+                    }
                 }
                 (_, DnsClusterStyle::StrictDns) => {
                     c.insert("type".into(), json!("STRICT_DNS"));

@@ -11,10 +11,20 @@ pub fn apply(cluster: &mut Cluster, v: &Value, ctx: &FieldCtx) -> Result<(), Str
     const P: &str = "healthCheck";
     let m = obj(v, P)?;
     let mut hc = Obj::new();
-    hc.insert("timeout".into(), opt_proto_duration(m, "timeout", P)?.unwrap_or_else(|| json!("0s")));
-    hc.insert("interval".into(), opt_proto_duration(m, "interval", P)?.unwrap_or_else(|| json!("0s")));
-    hc.insert("unhealthy_threshold".into(), json!(opt_u32(m, "unhealthyThreshold", P)?.unwrap_or(0)));
-    hc.insert("healthy_threshold".into(), json!(opt_u32(m, "healthyThreshold", P)?.unwrap_or(0)));
+    // main and 2.2+ have non-pointer fields (an unset one is its zero value); 2.1 has pointers,
+    // so an unset field is simply absent.
+    let zero = !ctx.profile.health_check_optional_fields;
+    let durations = [("timeout", "timeout"), ("interval", "interval")];
+    for (bcp, envoy) in durations {
+        if let Some(d) = opt_proto_duration(m, bcp, P)?.or_else(|| zero.then(|| json!("0s"))) {
+            hc.insert(envoy.into(), d);
+        }
+    }
+    for (bcp, envoy) in [("unhealthyThreshold", "unhealthy_threshold"), ("healthyThreshold", "healthy_threshold")] {
+        if let Some(n) = opt_u32(m, bcp, P)?.or(zero.then_some(0)) {
+            hc.insert(envoy.into(), json!(n));
+        }
+    }
     let mut explicit_host = false;
     if let Some(http) = opt_obj(m, "http", P)? {
         const H: &str = "healthCheck.http";

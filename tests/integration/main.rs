@@ -2,5 +2,7 @@
 
 mod argocd;
 mod errors;
+mod fields;
 mod render;
 mod util;
+mod yaml11;

@@ -22,7 +22,7 @@ fn without_the_global_namespace_the_hostname_policy_attaches_to_nothing() {
     let r = bcp(&["render", "fixtures/seed"]);
     assert_ok(&r);
     assert!(r.stdout.contains("bcp-render.dev/attached-to: none"), "{}", r.stdout);
-    assert!(!r.stdout.contains("cart-global-hostname\n"), "policy should not be listed on a target");
+    assert!(!r.stdout.contains("bcp-render.dev/policies: kgateway-system/cart-global-hostname"), "{}", r.stdout);
 }
 
 #[test]
