@@ -142,7 +142,8 @@ fn policy_targets(r: &Render) -> BTreeMap<String, Vec<String>> {
     for (bi, atts) in r.attached.by_backend.iter().enumerate() {
         for a in atts {
             let list = out.entry(r.attached.policies[a.policy].id.display()).or_default();
-            let name = r.backends[bi].cluster_name.clone();
+            let b = &r.backends[bi];
+            let name = format!("{} {}", b.target.kind, b.target.ns_name());
             if !list.contains(&name) {
                 list.push(name);
             }

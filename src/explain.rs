@@ -183,12 +183,30 @@ pub fn unattached_reasons(r: &Render, obj: &Object, global_ns: Option<&str>) -> 
             continue;
         }
         let shown = labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
-        let scope =
-            if global_ns == Some(ns.as_str()) { "any namespace".to_string() } else { format!("namespace {ns}") };
-        out.push(format!(
+        let global = global_ns == Some(ns.as_str());
+        let scope = if global { "any namespace".to_string() } else { format!("namespace {ns}") };
+        let mut line = format!(
             "targetSelectors[{i}]: selector matches nothing: no {} in {scope} has labels {shown}",
             s(t, "kind")
-        ));
+        );
+        // The same selector matches elsewhere: probably the global policy namespace is unset.
+        let kind_of = |b: &Backend| match b.kind {
+            BackendKind::Service => ("", "Service"),
+            BackendKind::KgwBackend => (KGATEWAY_GROUP, "Backend"),
+            BackendKind::ServiceEntry | BackendKind::GlobalService => (ISTIO_GROUP, "Hostname"),
+        };
+        let matches_elsewhere = r.backends.iter().any(|b| {
+            kind_of(b) == (s(t, "group").as_str(), s(t, "kind").as_str())
+                && b.namespace != *ns
+                && labels.iter().all(|l| b.labels.contains(l))
+        });
+        if !global && matches_elsewhere {
+            line.push_str(&format!(
+                "; it would match in other namespaces if {ns} were the global policy namespace \
+                 (--global-policy-namespace {ns}, kgateway's KGW_GLOBAL_POLICY_NAMESPACE)"
+            ));
+        }
+        out.push(line);
     }
     if out.is_empty() {
         out.push("no target found".into());

@@ -2,6 +2,7 @@
 
 mod argocd;
 mod errors;
+mod explain_diff;
 mod fields;
 mod render;
 mod util;
