@@ -1,6 +1,7 @@
 //! One integration-test binary: the real executable on fixture repositories.
 
 mod argocd;
+mod determinism;
 mod errors;
 mod explain_diff;
 mod fields;
