@@ -87,8 +87,18 @@ pub fn normalize(path: &Path) -> PathBuf {
 /// as given when it is not under the root.
 pub fn rel(root: &Path, path: &Path) -> String {
     let norm = normalize(path);
-    let shown = norm.strip_prefix(root).unwrap_or(&norm);
-    let s: Vec<String> = shown.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let names = |p: &Path| -> Vec<String> {
+        p.components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    };
+    // Outside the root, show `../x` relative to it rather than an absolute path, which would
+    // differ between machines and say more than needed.
+    let (r, p) = (names(root), names(&norm));
+    let common = r.iter().zip(&p).take_while(|(a, b)| a == b).count();
+    let mut s: Vec<String> = std::iter::repeat_n("..".to_string(), r.len() - common).collect();
+    s.extend(p[common..].iter().cloned());
     if s.is_empty() { ".".to_string() } else { s.join("/") }
 }
 

@@ -70,3 +70,72 @@ fn bad_option_values_name_the_option() {
     assert_failed(&r, 1);
     assert!(r.stderr.contains("--max-depth"), "{}", r.stderr);
 }
+
+fn render_in(dir: &std::path::Path, args: &[&str]) -> Run {
+    let mut c = command(dir);
+    c.arg("render").args(args);
+    run_with(c, None)
+}
+
+#[test]
+fn unsupported_kustomize_fields_are_refused_by_name() {
+    let dir = repo(&[
+        ("app/kustomization.yaml", "resources:\n- svc.yaml\nhelmCharts:\n- name: x\n"),
+        ("app/svc.yaml", SERVICE),
+    ]);
+    let r = render_in(dir.path(), &["app"]);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("field 'helmCharts' is not supported by bcp-render (offline)"), "{}", r.stderr);
+}
+
+#[test]
+fn duplicate_keys_are_an_error_with_a_line() {
+    let dir = repo(&[("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  name: again\n")]);
+    let r = render_in(dir.path(), &["."]);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("svc.yaml:5:") && r.stderr.contains("duplicate"), "{}", r.stderr);
+}
+
+#[test]
+fn lists_are_flattened_and_local_config_is_dropped() {
+    let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: a\n  spec:\n    ports:\n    - port: 80\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: local\n    annotations:\n      config.kubernetes.io/local-config: \"true\"\n";
+    let dir = repo(&[("list.yaml", list)]);
+    let r = render_in(dir.path(), &["--output", "clusters", "."]);
+    assert_ok(&r);
+    assert!(r.stdout.contains("name: kube_default_a_80"), "{}", r.stdout);
+    let r = render_in(dir.path(), &["."]);
+    assert!(!r.stdout.contains("name: local"), "{}", r.stdout);
+}
+
+#[test]
+fn name_prefix_leaves_target_refs_dangling_with_a_warning() {
+    let policy = "apiVersion: gateway.kgateway.dev/v1alpha1\nkind: BackendConfigPolicy\nmetadata:\n  name: p\nspec:\n  targetRefs:\n  - group: \"\"\n    kind: Service\n    name: web\n  connectTimeout: 2s\n";
+    let dir = repo(&[
+        ("app/kustomization.yaml", "namePrefix: prod-\nresources:\n- svc.yaml\n- policy.yaml\n"),
+        ("app/svc.yaml", SERVICE),
+        ("app/policy.yaml", policy),
+    ]);
+    let r = render_in(dir.path(), &["app"]);
+    assert_ok(&r);
+    assert!(r.stderr.contains("dangl"), "{}", r.stderr);
+    assert!(r.stdout.contains("bcp-render.dev/attached-to: none"), "{}", r.stdout);
+    let strict = render_in(dir.path(), &["--strict", "app"]);
+    assert_failed(&strict, 1);
+}
+
+#[test]
+fn overlays_may_use_a_sibling_base_but_not_its_files() {
+    let dir = repo(&[
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("base/kustomization.yaml", "resources:\n- svc.yaml\n"),
+        ("base/svc.yaml", SERVICE),
+        ("overlay/kustomization.yaml", "namespace: prod\nresources:\n- ../base\n"),
+        ("escape/kustomization.yaml", "resources:\n- ../base/svc.yaml\n"),
+    ]);
+    let r = render_in(dir.path(), &["--output", "clusters", "overlay"]);
+    assert_ok(&r);
+    assert!(r.stdout.contains("name: kube_prod_web_80"), "{}", r.stdout);
+    let r = render_in(dir.path(), &["escape"]);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("is not in or below"), "{}", r.stderr);
+}

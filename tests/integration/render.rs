@@ -58,3 +58,26 @@ fn check_on_valid_fixtures_prints_nothing_on_stdout() {
     assert_ok(&r);
     assert!(r.stdout.is_empty());
 }
+
+#[test]
+fn cluster_configmaps_are_split_below_one_mebibyte() {
+    let mut text = String::new();
+    for i in 0..2500 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: service-with-a-rather-long-name-{i:05}\n  namespace: big\nspec:\n  ports:\n  - name: grpc\n    port: 9000\n"
+        ));
+    }
+    let r = bcp_stdin(&["render", "-"], &text);
+    assert_ok(&r);
+    let docs = bcp_render::yaml::parse_stream(&r.stdout, &Default::default()).unwrap();
+    let maps: Vec<_> = docs.iter().filter(|d| d.value["kind"] == "ConfigMap").collect();
+    let names: Vec<&str> = maps.iter().map(|d| d.value["metadata"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["envoy-clusters", "envoy-clusters-2"]);
+    let mut keys = 0;
+    for m in &maps {
+        let size = serde_json::to_vec(&m.value).unwrap().len();
+        assert!(size < 1024 * 1024, "{} is {size} bytes", m.value["metadata"]["name"]);
+        keys += m.value["data"].as_object().unwrap().len();
+    }
+    assert_eq!(keys, 2500);
+}
