@@ -26,104 +26,18 @@ pub fn matches_kgateway_duration(s: &str) -> bool {
     (1..=4).contains(&parts)
 }
 
-/// Go's `time.ParseDuration`, in nanoseconds. `None` when Go would return an error.
+/// Go's `time.ParseDuration` in nanoseconds (the translation's parser); `None` when invalid.
 pub fn parse_go_duration(s: &str) -> Option<i128> {
-    let (neg, mut rest) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if rest == "0" {
-        return Some(0);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total: f64 = 0.0;
-    let mut exact: i128 = 0;
-    let mut all_exact = true;
-    while !rest.is_empty() {
-        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
-        let num = &rest[..num_end];
-        if num.is_empty() || num == "." || num.matches('.').count() > 1 {
-            return None;
-        }
-        rest = &rest[num_end..];
-        let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        let unit = &rest[..unit_end];
-        rest = &rest[unit_end..];
-        let scale: i128 = match unit {
-            "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            _ => return None,
-        };
-        match num.split_once('.') {
-            None => exact += num.parse::<i128>().ok()? * scale,
-            Some(_) => {
-                all_exact = false;
-                total += num.parse::<f64>().ok()? * scale as f64;
-            }
-        }
-    }
-    let ns = if all_exact { exact } else { exact + total.round() as i128 };
-    if ns > i64::MAX as i128 {
-        return None;
-    }
-    Some(if neg { -ns } else { ns })
+    crate::envoy::duration::parse_go_duration(s).ok().map(i128::from)
 }
 
 pub const MILLISECOND: i128 = 1_000_000;
 pub const SECOND: i128 = 1_000_000_000;
 
-/// A Kubernetes Quantity (`resource.ParseQuantity`) as a number. `None` when invalid.
-///
-/// Grammar: `<sign><digits>[.<digits>]<suffix>`, suffix one of the binary SI suffixes
-/// (Ki Mi Gi Ti Pi Ei), the decimal SI suffixes (n u m "" k M G T P E) or a decimal exponent
-/// (e3, E-2).
+/// A Kubernetes Quantity as kgateway reads it (`Quantity.Value()`, rounded up), through the
+/// translation's parser; `None` when invalid.
 pub fn parse_quantity(s: &str) -> Option<f64> {
-    let num_end = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(s.len());
-    let (num, suffix) = s.split_at(num_end);
-    let digits = num.strip_prefix(['+', '-']).unwrap_or(num);
-    if digits.is_empty()
-        || digits == "."
-        || digits.matches('.').count() > 1
-        || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-    {
-        return None;
-    }
-    let value: f64 = num.parse().ok()?;
-    let mult = match suffix {
-        "" => 1.0,
-        "Ki" => 1024f64,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        e if e.starts_with(['e', 'E']) => {
-            let exp = &e[1..];
-            let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            10f64.powi(exp.parse().ok()?)
-        }
-        _ => return None,
-    };
-    Some(value * mult)
+    crate::envoy::http::parse_quantity(s).ok().map(|q| q as f64)
 }
 
 /// `"…"`-quoted value for messages, shortened to about 40 characters.
