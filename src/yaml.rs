@@ -336,10 +336,20 @@ fn parse_yaml_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, Y
 
 /// Whether the text has a `<<` that is not quoted (yaml_serde's `apply_merge` cannot tell
 /// a quoted `'<<'` key, which is an ordinary string, from the merge key).
+///
+/// A plain merge key stands where a key can start: at the start of a line (after
+/// indentation and `- ` sequence markers), or after `{` or `,` in flow style; and it is
+/// followed by `:`. Anything else (`'<<'`, `a<<`, `x: <<`) is an ordinary string.
 fn has_plain_merge_key(piece: &str) -> bool {
     piece.match_indices("<<").any(|(i, _)| {
-        let before = piece[..i].chars().next_back();
-        !matches!(before, Some('\'') | Some('"'))
+        let before = piece[..i].trim_end_matches([' ', '\t']);
+        let key_start = before.is_empty()
+            || before.ends_with(['\n', '{', ','])
+            || (before.ends_with('-') && {
+                let b = before.trim_end_matches(['-', ' ', '\t']);
+                b.is_empty() || b.ends_with('\n')
+            });
+        key_start && piece[i + 2..].trim_start_matches([' ', '\t']).starts_with(':')
     })
 }
 

@@ -535,3 +535,13 @@ proptest! {
         prop_assert_eq!(back, docs);
     }
 }
+
+#[test]
+fn yaml_only_plain_merge_keys_merge() {
+    let merged = values("base: &b {a: 1}\nx:\n  <<: *b\n  c: 2\ny: [{<<: *b}]\nz:\n- <<: *b\n");
+    assert_eq!(merged[0]["x"], json!({"a": 1, "c": 2}));
+    assert_eq!(merged[0]["y"], json!([{"a": 1}]));
+    assert_eq!(merged[0]["z"], json!([{"a": 1}]));
+    // Strings that merely contain << are not merge keys.
+    assert_eq!(values("'¡<<': null\nx: <<\n'<<': 1\n"), vec![json!({"¡<<": null, "x": "<<", "<<": 1})]);
+}
