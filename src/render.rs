@@ -152,6 +152,11 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
         backend_tls_used.push(btp_used);
     }
     report_conflicts(&pre, &backends, &attached, &translated, &mut diags);
+    pre.backends = backends;
+    pre.attached = attached;
+    pre.translated = translated;
+    pre.backend_tls = backend_tls_used;
+    report_unattached(&pre, opts, &mut diags);
 
     if opts.strict {
         diags.make_strict();
@@ -159,12 +164,35 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    pre.backends = backends;
-    pre.attached = attached;
-    pre.translated = translated;
-    pre.backend_tls = backend_tls_used;
     pre.diagnostics = diags;
     Ok(pre)
+}
+
+/// Warn about each policy that attaches to no backend: kgateway accepts it silently (no
+/// status), so a typo in a target name would otherwise go unnoticed.
+fn report_unattached(r: &Render, opts: &Options, diags: &mut Diagnostics) {
+    let attached: std::collections::BTreeSet<usize> =
+        r.attached.by_backend.iter().flatten().map(|a| r.attached.policies[a.policy].object).collect();
+    for p in &r.attached.policies {
+        if attached.contains(&p.object) {
+            continue;
+        }
+        let obj = &r.objects[p.object];
+        let why = crate::explain::unattached_reasons(r, obj, opts.global_policy_namespace.as_deref());
+        let spec = obj.spec();
+        let pointer = if spec.and_then(|s| s.get("targetRefs")).is_some() {
+            "/spec/targetRefs"
+        } else if spec.and_then(|s| s.get("targetSelectors")).is_some() {
+            "/spec/targetSelectors"
+        } else {
+            "/spec"
+        };
+        diags.push(
+            Diagnostic::warning(format!("attached to nothing: {}", why.join("; ")))
+                .at(r.locate(obj, pointer))
+                .object(obj.id.display()),
+        );
+    }
 }
 
 fn report_translation(
