@@ -1,8 +1,10 @@
 //! One integration-test binary: the real executable on fixture repositories.
 
 mod argocd;
+mod check;
 mod errors;
 mod fields;
+mod profiles;
 mod render;
 mod util;
 mod yaml11;
