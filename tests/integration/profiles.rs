@@ -126,8 +126,8 @@ fn fields_exist_per_release() {
         let r = bcp(&["check", "--kgateway-version", refused, &path]);
         assert_failed(&r, 1);
         let first = r.stderr.lines().next().unwrap_or_default();
-        assert!(first.contains(&format!("resources.yaml:")), "{first}");
-        assert!(first.contains(&format!(": error: BackendConfigPolicy profiles/")), "{first}");
+        assert!(first.contains("resources.yaml:"), "{first}");
+        assert!(first.contains(": error: BackendConfigPolicy profiles/"), "{first}");
         assert!(first.contains(&format!("{field}: ")), "{row}: {first}");
         assert!(first.contains(&format!("(added in {accepted})")), "{row}: {first}");
         let r = bcp(&["check", "--kgateway-version", accepted, &path]);
