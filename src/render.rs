@@ -151,7 +151,7 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
         translated.push(t);
         backend_tls_used.push(btp_used);
     }
-    report_conflicts(&pre, &backends, &attached, &translated, &mut diags);
+    report_conflicts(&pre, &backends, &attached, &translated, profile, &mut diags);
     pre.backends = backends;
     pre.attached = attached;
     pre.translated = translated;
@@ -242,8 +242,16 @@ fn report_conflicts(
     backends: &[Backend],
     attached: &Attached,
     translated: &[Translated],
+    profile: &crate::profile::Profile,
     diags: &mut Diagnostics,
 ) {
+    // kgateway 2.4+ breaks equal timestamps by namespace/name as bcp-render does; earlier
+    // releases leave them unordered.
+    let ties = if profile.stable_tie_break {
+        String::new()
+    } else {
+        format!(" (kgateway {} applies policies with equal timestamps in unspecified order)", profile.release)
+    };
     let mut seen = std::collections::BTreeSet::new();
     for ((b, atts), t) in backends.iter().zip(&attached.by_backend).zip(translated) {
         for o in &t.merged.outcomes {
@@ -262,10 +270,11 @@ fn report_conflicts(
                 diags.push(
                     Diagnostic::warning(format!(
                         "also set by {} (cluster {}); bcp-render uses {}'s value, ordering policies without \
-                         creation timestamps by namespace/name, but the live result depends on which is created first",
+                         creation timestamps by namespace/name, but the live result depends on which is created first{}",
                         winner.id.display(),
                         b.cluster_name,
-                        winner.id.ns_name()
+                        winner.id.ns_name(),
+                        ties
                     ))
                     .at(r.locate(obj, &format!("/spec/{field}")))
                     .object(obj.id.display())

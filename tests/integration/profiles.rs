@@ -82,6 +82,12 @@ fn merge_tie_warns() {
         assert!(r.stderr.contains("warning: BackendConfigPolicy profiles/"), "{v}: {}", r.stderr);
         assert!(r.stderr.contains("the live result depends on which is created first"), "{v}: {}", r.stderr);
     }
+    assert!(
+        clusters("merge-tie", "2.3")
+            .stderr
+            .contains("kgateway 2.3 applies policies with equal timestamps in unspecified order")
+    );
+    assert!(!clusters("merge-tie", "2.4").stderr.contains("unspecified order"));
     let r = bcp(&["check", "--strict", "--kgateway-version", "2.4", "fixtures/profiles/merge-tie"]);
     assert_failed(&r, 1);
 }
