@@ -151,7 +151,12 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
         translated.push(t);
         backend_tls_used.push(btp_used);
     }
-    report_conflicts(&pre, &backends, &attached, &translated, &mut diags);
+    report_conflicts(&pre, &backends, &attached, &translated, profile, &mut diags);
+    pre.backends = backends;
+    pre.attached = attached;
+    pre.translated = translated;
+    pre.backend_tls = backend_tls_used;
+    report_unattached(&pre, opts, &mut diags);
 
     if opts.strict {
         diags.make_strict();
@@ -159,12 +164,35 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    pre.backends = backends;
-    pre.attached = attached;
-    pre.translated = translated;
-    pre.backend_tls = backend_tls_used;
     pre.diagnostics = diags;
     Ok(pre)
+}
+
+/// Warn about each policy that attaches to no backend: kgateway accepts it silently (no
+/// status), so a typo in a target name would otherwise go unnoticed.
+fn report_unattached(r: &Render, opts: &Options, diags: &mut Diagnostics) {
+    let attached: std::collections::BTreeSet<usize> =
+        r.attached.by_backend.iter().flatten().map(|a| r.attached.policies[a.policy].object).collect();
+    for p in &r.attached.policies {
+        if attached.contains(&p.object) {
+            continue;
+        }
+        let obj = &r.objects[p.object];
+        let why = crate::explain::unattached_reasons(r, obj, opts.global_policy_namespace.as_deref());
+        let spec = obj.spec();
+        let pointer = if spec.and_then(|s| s.get("targetRefs")).is_some() {
+            "/spec/targetRefs"
+        } else if spec.and_then(|s| s.get("targetSelectors")).is_some() {
+            "/spec/targetSelectors"
+        } else {
+            "/spec"
+        };
+        diags.push(
+            Diagnostic::warning(format!("attached to nothing: {}", why.join("; ")))
+                .at(r.locate(obj, pointer))
+                .object(obj.id.display()),
+        );
+    }
 }
 
 fn report_translation(
@@ -214,8 +242,16 @@ fn report_conflicts(
     backends: &[Backend],
     attached: &Attached,
     translated: &[Translated],
+    profile: &crate::profile::Profile,
     diags: &mut Diagnostics,
 ) {
+    // kgateway 2.4+ breaks equal timestamps by namespace/name as bcp-render does; earlier
+    // releases leave them unordered.
+    let ties = if profile.stable_tie_break {
+        String::new()
+    } else {
+        format!(" (kgateway {} applies policies with equal timestamps in unspecified order)", profile.release)
+    };
     let mut seen = std::collections::BTreeSet::new();
     for ((b, atts), t) in backends.iter().zip(&attached.by_backend).zip(translated) {
         for o in &t.merged.outcomes {
@@ -234,10 +270,11 @@ fn report_conflicts(
                 diags.push(
                     Diagnostic::warning(format!(
                         "also set by {} (cluster {}); bcp-render uses {}'s value, ordering policies without \
-                         creation timestamps by namespace/name, but the live result depends on which is created first",
+                         creation timestamps by namespace/name, but the live result depends on which is created first{}",
                         winner.id.display(),
                         b.cluster_name,
-                        winner.id.ns_name()
+                        winner.id.ns_name(),
+                        ties
                     ))
                     .at(r.locate(obj, &format!("/spec/{field}")))
                     .object(obj.id.display())

@@ -550,12 +550,30 @@ pub fn locate(text: &str, doc: &YamlDoc, pointer: &str) -> Option<(usize, usize)
         return Some(doc_start());
     }
     let body = text.get(start..end).unwrap_or("");
-    let found = if body.trim_start().starts_with(['{', '[']) {
+    let found = if flow_body(body).starts_with(['{', '[']) {
         locate::locate_json(text, (start, end), &segments)
     } else {
         locate::locate_block(text, (start, end), doc.line, &segments)
     };
     Some(found.unwrap_or_else(doc_start))
+}
+
+/// A document's content after leading blank lines, comments and a `---` marker (which a
+/// document after the first in a stream starts with, as in `---\n{"kind": ...}`).
+fn flow_body(body: &str) -> &str {
+    let mut rest = body;
+    loop {
+        let t = rest.trim_start();
+        if t.starts_with('#') {
+            rest = t.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(after) =
+            t.strip_prefix("---").filter(|a| a.is_empty() || a.starts_with([' ', '\t', '\n', '\r']))
+        {
+            rest = after;
+        } else {
+            return t;
+        }
+    }
 }
 
 /// Emit documents as a YAML stream: `---` before every document after the first.

@@ -545,3 +545,14 @@ fn yaml_only_plain_merge_keys_merge() {
     // Strings that merely contain << are not merge keys.
     assert_eq!(values("'¡<<': null\nx: <<\n'<<': 1\n"), vec![json!({"¡<<": null, "x": "<<", "<<": 1})]);
 }
+
+/// A JSON document after `---` in a YAML stream (what `kubectl get -o json | ...` pipelines and
+/// the conformance tool feed on stdin) is located by key, not at the document's first column.
+#[test]
+fn yaml_locate_json_documents_after_a_marker() {
+    let text = "{\"kind\": \"A\"}\n---\n# c\n{\"kind\": \"B\", \"spec\": {\"x\": 1}}\n--- {\"kind\": \"C\", \"spec\": {\"y\": 2}}\n";
+    let docs = parse(text).unwrap();
+    assert_eq!(docs.len(), 3);
+    assert_eq!(locate(text, &docs[1], "/spec/x"), Some((4, 24)));
+    assert_eq!(locate(text, &docs[2], "/spec/y"), Some((5, 28)));
+}
