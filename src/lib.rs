@@ -9,6 +9,7 @@
 
 pub mod attach;
 pub mod backends;
+pub mod bench_repo;
 pub mod cli;
 pub mod defaults;
 pub mod diag;

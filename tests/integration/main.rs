@@ -4,5 +4,6 @@ mod argocd;
 mod errors;
 mod fields;
 mod render;
+mod scale;
 mod util;
 mod yaml11;
