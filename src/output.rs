@@ -19,14 +19,16 @@ const CONFIGMAP_DATA_BUDGET: usize = 900 * 1024;
 /// Keys sorted recursively, so output never depends on construction order.
 pub fn canonical(v: &Value) -> Value {
     match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            Value::Object(keys.into_iter().map(|k| (k.clone(), canonical(&m[k]))).collect())
-        }
+        Value::Object(m) => canonical_map(m),
         Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
         other => other.clone(),
     }
+}
+
+fn canonical_map(m: &Map<String, Value>) -> Value {
+    let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), canonical(v))).collect())
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -37,7 +39,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// with --allow-invalid) are included, as kgateway's translator shows them.
 pub fn clusters(r: &Render) -> Vec<(usize, Value)> {
     let mut out: Vec<(usize, Value)> =
-        r.translated.iter().enumerate().map(|(i, t)| (i, canonical(&Value::Object(t.cluster.clone())))).collect();
+        r.translated.iter().enumerate().map(|(i, t)| (i, canonical_map(&t.cluster))).collect();
     out.sort_by(|a, b| r.backends[a.0].cluster_name.cmp(&r.backends[b.0].cluster_name));
     out
 }
@@ -230,9 +232,10 @@ pub fn documents<'a>(r: &'a Render, opts: &Options) -> Vec<Cow<'a, Value>> {
 }
 
 /// Serialize documents in the chosen format.
-pub fn serialize(docs: &[Cow<'_, Value>], format: Format) -> String {
+/// Documents are consumed: each owned one is freed once written.
+pub fn serialize(docs: Vec<Cow<'_, Value>>, format: Format) -> String {
     match format {
-        Format::Json => yaml::emit_json_stream(docs.iter().map(|d| d.as_ref())),
-        _ => yaml::emit_yaml_stream(docs.iter().map(|d| d.as_ref())),
+        Format::Json => yaml::emit_json_stream(docs),
+        _ => yaml::emit_yaml_stream(docs),
     }
 }
