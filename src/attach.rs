@@ -1,7 +1,7 @@
 //! Which policies attach to which backend, as kgateway resolves it (`krtcollections/policy.go`).
 //!
 //! Policies are indexed once: by `(group, kind, namespace, name)` for targetRefs and by
-//! `(group, kind, namespace)` for targetSelectors. Each backend then asks its own namespace
+//! `(group, kind, namespace)` then one of their labels for targetSelectors. Each backend then asks its own namespace
 //! (and the global policy namespace, for selectors only), so the cost is linear in backends
 //! plus policies, never backends × policies.
 
@@ -162,9 +162,11 @@ pub fn attach(objects: &[Object], backends: &[Backend], global_ns: Option<&str>)
     policies.sort_by(merge_order);
 
     let mut by_ref: HashMap<RefKey, Vec<(usize, usize)>> = HashMap::new();
-    let mut by_selector: HashMap<SelKey, Vec<SelectorEntry>> = HashMap::new();
+    // Selectors are indexed by one of their labels (the first): a backend only examines the
+    // selectors indexed under one of its own labels, never every selector of a namespace.
+    let mut by_selector: HashMap<SelKey, HashMap<(String, String), Vec<SelectorEntry>>> = HashMap::new();
     for (pi, p) in policies.iter().enumerate() {
-        let spec = objects[p.object].spec().cloned().unwrap_or(Value::Null);
+        let spec = objects[p.object].spec().unwrap_or(&Value::Null);
         let ns = &p.id.namespace;
         for (ri, r) in spec.get("targetRefs").and_then(Value::as_array).into_iter().flatten().enumerate() {
             let key =
@@ -173,8 +175,10 @@ pub fn attach(objects: &[Object], backends: &[Backend], global_ns: Option<&str>)
         }
         for (si, s) in spec.get("targetSelectors").and_then(Value::as_array).into_iter().flatten().enumerate() {
             let labels = crate::model::string_map(s.get("matchLabels"));
+            // Istio's labels.Instance.Match: an empty selector never matches.
+            let Some(first) = labels.first().cloned() else { continue };
             let key = (field_str(s, "group").into(), field_str(s, "kind").into(), ns.clone());
-            by_selector.entry(key).or_default().push((pi, si, labels));
+            by_selector.entry(key).or_default().entry(first).or_default().push((pi, si, labels));
         }
     }
 
@@ -200,10 +204,11 @@ pub fn attach(objects: &[Object], backends: &[Backend], global_ns: Option<&str>)
             }
             for (ns, global) in namespaces {
                 let key = (group.to_string(), kind.to_string(), ns.to_string());
-                for (pi, si, labels) in by_selector.get(&key).into_iter().flatten() {
+                let Some(by_label) = by_selector.get(&key) else { continue };
+                let candidates = b.labels.iter().filter_map(|l| by_label.get(l)).flatten();
+                for (pi, si, labels) in candidates {
                     out.candidates_examined += 1;
-                    // Istio's labels.Instance.Match: an empty selector never matches.
-                    if !labels.is_empty() && labels.iter().all(|l| b.labels.binary_search(l).is_ok()) {
+                    if labels.iter().all(|l| b.labels.binary_search(l).is_ok()) {
                         let reason = if global {
                             Reason::GlobalSelector { index: *si, labels: labels.clone() }
                         } else {

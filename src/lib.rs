@@ -9,6 +9,7 @@
 
 pub mod attach;
 pub mod backends;
+pub mod bench_repo;
 pub mod cli;
 pub mod defaults;
 pub mod diag;
@@ -126,7 +127,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
                 Ok(r) => r,
                 Err(d) => return fail(d, EXIT_INPUT),
             };
-            let text = output::serialize(&output::documents(&r, &opts), format);
+            let text = output::serialize(output::documents(&r, &opts), format);
             if text.len() as u64 > opts.max_output_bytes {
                 return fail(
                     diag::Diagnostic::error(format!(

@@ -1,5 +1,6 @@
 //! What `render` prints: annotated manifests plus cluster ConfigMaps, or clusters only.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
@@ -18,14 +19,16 @@ const CONFIGMAP_DATA_BUDGET: usize = 900 * 1024;
 /// Keys sorted recursively, so output never depends on construction order.
 pub fn canonical(v: &Value) -> Value {
     match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            Value::Object(keys.into_iter().map(|k| (k.clone(), canonical(&m[k]))).collect())
-        }
+        Value::Object(m) => canonical_map(m),
         Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
         other => other.clone(),
     }
+}
+
+fn canonical_map(m: &Map<String, Value>) -> Value {
+    let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), canonical(v))).collect())
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -36,7 +39,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// with --allow-invalid) are included, as kgateway's translator shows them.
 pub fn clusters(r: &Render) -> Vec<(usize, Value)> {
     let mut out: Vec<(usize, Value)> =
-        r.translated.iter().enumerate().map(|(i, t)| (i, canonical(&Value::Object(t.cluster.clone())))).collect();
+        r.translated.iter().enumerate().map(|(i, t)| (i, canonical_map(&t.cluster))).collect();
     out.sort_by(|a, b| r.backends[a.0].cluster_name.cmp(&r.backends[b.0].cluster_name));
     out
 }
@@ -184,36 +187,55 @@ fn config_maps(r: &Render, clusters: &[(usize, Value)], opts: &Options) -> Vec<O
     out
 }
 
-/// The documents `render` prints.
-pub fn documents(r: &Render, opts: &Options) -> Vec<Value> {
+/// The documents `render` prints. Objects that get no annotation are borrowed, not copied.
+pub fn documents<'a>(r: &'a Render, opts: &Options) -> Vec<Cow<'a, Value>> {
     let clusters = clusters(r);
     match opts.output {
-        OutputKind::Clusters => clusters.into_iter().map(|(_, c)| c).collect(),
+        OutputKind::Clusters => clusters.into_iter().map(|(_, c)| Cow::Owned(c)).collect(),
         OutputKind::All => {
-            let ann = annotations(r, &clusters);
-            let mut objects: Vec<Object> = r
+            let mut ann = annotations(r, &clusters);
+            let config_maps = config_maps(r, &clusters, opts);
+            drop(clusters);
+            // Sort keys are computed once per object, not per comparison.
+            let mut order: Vec<((i32, String, String), usize)> = r
                 .objects
                 .iter()
+                .chain(&config_maps)
+                .map(crate::order::legacy_key)
                 .enumerate()
-                .map(|(i, o)| {
-                    let mut o = o.clone();
-                    if let Some(a) = ann.get(&i) {
-                        set_annotations(&mut o.value, a);
-                    }
-                    o
-                })
+                .map(|(i, k)| (k, i))
                 .collect();
-            objects.extend(config_maps(r, &clusters, opts));
-            objects.sort_by_key(crate::order::legacy_key);
-            objects.into_iter().map(|o| o.value).collect()
+            // Stable in the objects' order for equal keys, as a stable sort by key is.
+            order.sort();
+            let mut config_maps: Vec<Option<Object>> = config_maps.into_iter().map(Some).collect();
+            let n = r.objects.len();
+            order
+                .into_iter()
+                .map(|(_, i)| {
+                    if i >= n {
+                        let o = config_maps[i - n].take().expect("each ConfigMap is emitted once");
+                        return Cow::Owned(o.value);
+                    }
+                    let o = &r.objects[i];
+                    match ann.remove(&i) {
+                        Some(a) if !a.is_empty() => {
+                            let mut v = o.value.clone();
+                            set_annotations(&mut v, &a);
+                            Cow::Owned(v)
+                        }
+                        _ => Cow::Borrowed(&o.value),
+                    }
+                })
+                .collect()
         }
     }
 }
 
 /// Serialize documents in the chosen format.
-pub fn serialize(docs: &[Value], format: Format) -> String {
+/// Documents are consumed: each owned one is freed once written.
+pub fn serialize(docs: Vec<Cow<'_, Value>>, format: Format) -> String {
     match format {
-        Format::Json => yaml::emit_json_stream(docs.iter()),
-        _ => yaml::emit_yaml_stream(docs.iter()),
+        Format::Json => yaml::emit_json_stream(docs),
+        _ => yaml::emit_yaml_stream(docs),
     }
 }

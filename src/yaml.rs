@@ -11,6 +11,8 @@ mod locate;
 
 pub use emit::{yaml11_resolves_to_non_string, yaml12_resolves_to_non_string};
 
+use std::borrow::Borrow;
+
 use serde_json::{Map, Value};
 
 /// Limits applied while parsing. Defaults are set by the caller from the options.
@@ -577,13 +579,14 @@ fn flow_body(body: &str) -> &str {
 }
 
 /// Emit documents as a YAML stream: `---` before every document after the first.
-pub fn emit_yaml_stream<'a>(docs: impl IntoIterator<Item = &'a Value>) -> String {
+/// Documents may be borrowed or owned (each owned one is dropped once written).
+pub fn emit_yaml_stream<D: Borrow<Value>>(docs: impl IntoIterator<Item = D>) -> String {
     let mut out = String::new();
     for (i, doc) in docs.into_iter().enumerate() {
         if i > 0 {
             out.push_str("---\n");
         }
-        emit::emit_document(&mut out, doc);
+        emit::emit_document(&mut out, doc.borrow());
     }
     out
 }
@@ -596,11 +599,11 @@ pub fn emit_yaml(value: &Value) -> String {
 }
 
 /// Emit documents as a stream of pretty JSON objects, one per document.
-pub fn emit_json_stream<'a>(docs: impl IntoIterator<Item = &'a Value>) -> String {
+pub fn emit_json_stream<D: Borrow<Value>>(docs: impl IntoIterator<Item = D>) -> String {
     let mut out = String::new();
     for doc in docs {
         // Serializing a Value cannot fail.
-        out.push_str(&serde_json::to_string_pretty(doc).unwrap_or_default());
+        out.push_str(&serde_json::to_string_pretty(doc.borrow()).unwrap_or_default());
         out.push('\n');
     }
     out

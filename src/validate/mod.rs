@@ -65,14 +65,21 @@ pub fn validate_object(value: &Value, kind: SchemaKind, release: Release) -> Vec
     };
     // The API server prunes nulls of non-nullable fields before validating (the CRDs have no
     // nullable fields), so `field: null` is the same as no field.
-    let mut pruned = value.clone();
-    drop_nulls(&mut pruned);
-    let value = &pruned;
+    // Copy the object only when it has a null to drop.
+    let pruned;
+    let value = if has_null(value) {
+        let mut copy = value.clone();
+        drop_nulls(&mut copy);
+        pruned = copy;
+        &pruned
+    } else {
+        value
+    };
     let mut found = schema::validate(value, release, kind);
-    let spec = value.get("spec").cloned().unwrap_or(Value::Null);
+    let spec = value.get("spec").unwrap_or(&Value::Null);
     let cel = match kind {
-        SchemaKind::BackendConfigPolicy => rules::backend_config_policy(&spec, release),
-        SchemaKind::Backend => rules::backend(&spec, release),
+        SchemaKind::BackendConfigPolicy => rules::backend_config_policy(spec, release),
+        SchemaKind::Backend => rules::backend(spec, release),
         _ => Vec::new(),
     };
     found.extend(cel.into_iter().map(|(p, d)| (format!("/spec{p}"), d)));
@@ -95,6 +102,15 @@ pub fn validate_object(value: &Value, kind: SchemaKind, release: Release) -> Vec
     }
     unavailable.extend(found);
     unavailable
+}
+
+fn has_null(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.values().any(has_null),
+        Value::Array(items) => items.iter().any(has_null),
+        _ => false,
+    }
 }
 
 fn drop_nulls(v: &mut Value) {

@@ -303,7 +303,7 @@ spec:
     assert_eq!(emit_yaml(&v), expected);
     assert_eq!(values(expected), vec![v.clone()]);
     assert_eq!(emit_yaml_stream([&v, &json!([])]), format!("{expected}---\n[]\n"));
-    assert_eq!(emit_yaml_stream(std::iter::empty()), "");
+    assert_eq!(emit_yaml_stream(std::iter::empty::<&serde_json::Value>()), "");
     assert_eq!(emit_json_stream([&json!({"a": 1}), &json!({})]), "{\n  \"a\": 1\n}\n{}\n");
 }
 

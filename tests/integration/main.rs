@@ -8,5 +8,6 @@ mod explain_diff;
 mod fields;
 mod profiles;
 mod render;
+mod scale;
 mod util;
 mod yaml11;
