@@ -313,6 +313,14 @@ fn parse_yaml_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, Y
         let mut yv: yaml_serde::Value =
             yaml_serde::from_str(piece).map_err(|e| yaml_error(text, &e, &chunk, limits))?;
         if has_plain_merge_key(piece) {
+            if has_quoted_merge_key(piece) {
+                return Err(YamlError {
+                    line,
+                    col: 1,
+                    message: "a quoted '<<' key in a document that also uses the merge key `<<` is ambiguous"
+                        .to_string(),
+                });
+            }
             yv.apply_merge().map_err(|e| YamlError {
                 line,
                 col: 1,
@@ -336,10 +344,20 @@ fn parse_yaml_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, Y
 
 /// Whether the text has a `<<` that is not quoted (yaml_serde's `apply_merge` cannot tell
 /// a quoted `'<<'` key, which is an ordinary string, from the merge key).
+/// A plain `<<` is a key only where a key can start and when a `:` follows it.
 fn has_plain_merge_key(piece: &str) -> bool {
     piece.match_indices("<<").any(|(i, _)| {
         let before = piece[..i].chars().next_back();
-        !matches!(before, Some('\'') | Some('"'))
+        matches!(before, None | Some(' ' | '\t' | '\n' | '{' | ',' | '?'))
+            && piece[i + 2..].trim_start_matches([' ', '\t']).starts_with(':')
+    })
+}
+
+/// Whether the text has a quoted `'<<'` or `"<<"` key, which `apply_merge` would mistake for
+/// the merge key if the document also has a real one.
+fn has_quoted_merge_key(piece: &str) -> bool {
+    ["'<<'", "\"<<\""].iter().any(|q| {
+        piece.match_indices(q).any(|(i, _)| piece[i + q.len()..].trim_start_matches([' ', '\t']).starts_with(':'))
     })
 }
 
