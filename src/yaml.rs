@@ -60,7 +60,11 @@ pub fn parse_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, Ya
     if text.trim_start().starts_with('{') {
         // JSON documents may also be separated by YAML `---` lines (JSON is YAML): if the
         // text is not a pure JSON stream, read it as YAML.
-        parse_json_stream(text, limits).or_else(|json_err| parse_yaml_stream(text, limits).map_err(|_| json_err))
+        // A limit hit while reading it as YAML is the more useful message.
+        parse_json_stream(text, limits).or_else(|json_err| {
+            parse_yaml_stream(text, limits)
+                .map_err(|yaml_err| if yaml_err.message.contains("(limit --max-") { yaml_err } else { json_err })
+        })
     } else {
         parse_yaml_stream(text, limits)
     }
@@ -423,6 +427,16 @@ fn yaml_error(text: &str, e: &yaml_serde::Error, chunk: &Chunk, limits: &ParseLi
     let (mut line, mut col) = match e.location() {
         Some(loc) => (chunk.start_line + loc.line().max(1) - 1, loc.column().max(1)),
         None => (chunk.content_line.unwrap_or(chunk.start_line), 1),
+    };
+    // Some scanner errors carry a byte offset instead of a location.
+    if let Some(i) = raw.rfind(" at position ")
+        && let Ok(offset) = raw[i + " at position ".len()..].trim().parse::<usize>()
+    {
+        (line, col) = locate::line_col_of_offset(text, chunk.start.saturating_add(offset));
+    }
+    let raw = match raw.rfind(" at position ") {
+        Some(i) if raw[i + " at position ".len()..].trim().parse::<usize>().is_ok() => raw[..i].to_string(),
+        _ => raw,
     };
     let message = if raw.starts_with("recursion limit exceeded") {
         depth_message(limits.max_depth.min(PARSER_DEPTH_LIMIT))
