@@ -3,6 +3,7 @@
 mod argocd;
 mod errors;
 mod fields;
+mod hostile;
 mod render;
 mod util;
 mod yaml11;
