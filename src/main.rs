@@ -13,8 +13,11 @@ fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(bcp_render::EXIT_INPUT) } else { ExitCode::SUCCESS };
         }
     };
+    // Only the location: a panic's message can quote input (a string slicing panic quotes the
+    // string), and input may hold Secret data.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("bcp-render: internal error: {info}; please report it with the input that caused it");
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("bcp-render: internal error{at}; please report it with the input that caused it");
     }));
     match std::panic::catch_unwind(move || bcp_render::run(cli, &mut std::io::stdout().lock())) {
         Ok(code) => code,

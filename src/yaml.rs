@@ -62,7 +62,11 @@ pub fn parse_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, Ya
     if text.trim_start().starts_with('{') {
         // JSON documents may also be separated by YAML `---` lines (JSON is YAML): if the
         // text is not a pure JSON stream, read it as YAML.
-        parse_json_stream(text, limits).or_else(|json_err| parse_yaml_stream(text, limits).map_err(|_| json_err))
+        // A limit hit while reading it as YAML is the more useful message.
+        parse_json_stream(text, limits).or_else(|json_err| {
+            parse_yaml_stream(text, limits)
+                .map_err(|yaml_err| if yaml_err.message.contains("(limit --max-") { yaml_err } else { json_err })
+        })
     } else {
         parse_yaml_stream(text, limits)
     }
@@ -315,6 +319,14 @@ fn parse_yaml_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, Y
         let mut yv: yaml_serde::Value =
             yaml_serde::from_str(piece).map_err(|e| yaml_error(text, &e, &chunk, limits))?;
         if has_plain_merge_key(piece) {
+            if has_quoted_merge_key(piece) {
+                return Err(YamlError {
+                    line,
+                    col: 1,
+                    message: "a quoted '<<' key in a document that also uses the merge key `<<` is ambiguous"
+                        .to_string(),
+                });
+            }
             yv.apply_merge().map_err(|e| YamlError {
                 line,
                 col: 1,
@@ -338,20 +350,20 @@ fn parse_yaml_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, Y
 
 /// Whether the text has a `<<` that is not quoted (yaml_serde's `apply_merge` cannot tell
 /// a quoted `'<<'` key, which is an ordinary string, from the merge key).
-///
-/// A plain merge key stands where a key can start: at the start of a line (after
-/// indentation and `- ` sequence markers), or after `{` or `,` in flow style; and it is
-/// followed by `:`. Anything else (`'<<'`, `a<<`, `x: <<`) is an ordinary string.
+/// A plain `<<` is a key only where a key can start and when a `:` follows it.
 fn has_plain_merge_key(piece: &str) -> bool {
     piece.match_indices("<<").any(|(i, _)| {
-        let before = piece[..i].trim_end_matches([' ', '\t']);
-        let key_start = before.is_empty()
-            || before.ends_with(['\n', '{', ','])
-            || (before.ends_with('-') && {
-                let b = before.trim_end_matches(['-', ' ', '\t']);
-                b.is_empty() || b.ends_with('\n')
-            });
-        key_start && piece[i + 2..].trim_start_matches([' ', '\t']).starts_with(':')
+        let before = piece[..i].chars().next_back();
+        matches!(before, None | Some(' ' | '\t' | '\n' | '{' | ',' | '?'))
+            && piece[i + 2..].trim_start_matches([' ', '\t']).starts_with(':')
+    })
+}
+
+/// Whether the text has a quoted `'<<'` or `"<<"` key, which `apply_merge` would mistake for
+/// the merge key if the document also has a real one.
+fn has_quoted_merge_key(piece: &str) -> bool {
+    ["'<<'", "\"<<\""].iter().any(|q| {
+        piece.match_indices(q).any(|(i, _)| piece[i + q.len()..].trim_start_matches([' ', '\t']).starts_with(':'))
     })
 }
 
@@ -417,6 +429,16 @@ fn yaml_error(text: &str, e: &yaml_serde::Error, chunk: &Chunk, limits: &ParseLi
     let (mut line, mut col) = match e.location() {
         Some(loc) => (chunk.start_line + loc.line().max(1) - 1, loc.column().max(1)),
         None => (chunk.content_line.unwrap_or(chunk.start_line), 1),
+    };
+    // Some scanner errors carry a byte offset instead of a location.
+    if let Some(i) = raw.rfind(" at position ")
+        && let Ok(offset) = raw[i + " at position ".len()..].trim().parse::<usize>()
+    {
+        (line, col) = locate::line_col_of_offset(text, chunk.start.saturating_add(offset));
+    }
+    let raw = match raw.rfind(" at position ") {
+        Some(i) if raw[i + " at position ".len()..].trim().parse::<usize>().is_ok() => raw[..i].to_string(),
+        _ => raw,
     };
     let message = if raw.starts_with("recursion limit exceeded") {
         depth_message(limits.max_depth.min(PARSER_DEPTH_LIMIT))

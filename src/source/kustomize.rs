@@ -416,7 +416,7 @@ fn check_entry(k: &Kust, entry: &str) -> Result<PathBuf, String> {
 fn restricted_file(ctx: &Ctx<'_>, k: &Kust, entry: &str) -> Result<PathBuf, String> {
     let path = check_entry(k, entry)?;
     let shown = ctx.rel(&path);
-    let canonical = root::confine(&ctx.root, &path, &shown).map_err(|d| format!("{shown}: {}", d.message))?;
+    let canonical = root::confine(&ctx.root, &path, &shown).map_err(|d| format!("'{entry}': {}", d.message))?;
     if !canonical.starts_with(&k.dir) {
         return Err(format!("security; file '{shown}' is not in or below '{}'", ctx.rel(&k.dir)));
     }
@@ -436,7 +436,7 @@ fn add_entry(ctx: &mut Ctx<'_>, k: &Kust, entry: &str, chain: &mut Vec<PathBuf>,
     let shown = ctx.rel(&path);
     let canonical = match root::confine(&ctx.root, &path, &shown) {
         Ok(c) => c,
-        Err(d) => return fail(ctx, format!("{shown}: {}", d.message)),
+        Err(d) => return fail(ctx, format!("'{entry}': {}", d.message)),
     };
     if canonical.is_file() {
         if component {

@@ -78,6 +78,8 @@ pub(crate) struct Ctx<'a> {
     pub root: PathBuf,
     pub total_bytes: u64,
     total_reported: bool,
+    /// Documents parsed so far, against `--max-documents` (which counts the whole input).
+    total_documents: usize,
     pub texts: BTreeMap<String, String>,
     pub errors: Diagnostics,
     pub warnings: Vec<Diagnostic>,
@@ -90,6 +92,7 @@ impl<'a> Ctx<'a> {
             root,
             total_bytes: 0,
             total_reported: false,
+            total_documents: 0,
             texts: BTreeMap::new(),
             errors: Diagnostics::new(),
             warnings: Vec::new(),
@@ -237,6 +240,22 @@ impl<'a> Ctx<'a> {
                 return;
             }
         };
+        let before = self.total_documents;
+        self.total_documents = before.saturating_add(docs.len());
+        let limit = self.opts.parse.max_documents;
+        if self.total_documents > limit {
+            if before <= limit {
+                let d =
+                    Diagnostic::error(format!("the input holds more than {limit} documents (limit --max-documents)"))
+                        .in_file(file);
+                let d = match docs.get(limit - before) {
+                    Some(doc) => d.line(doc.line, 1),
+                    None => d,
+                };
+                self.error(d.hint("option --max-documents raises it"));
+            }
+            return;
+        }
         for (i, doc) in docs.into_iter().enumerate() {
             let origin = Origin { file: file.to_string(), doc: i, line: doc.line, span: doc.span };
             self.push_object(doc.value, origin, out);

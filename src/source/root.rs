@@ -21,6 +21,14 @@ pub fn find_root(path: &Path, explicit: Option<&Path>) -> Result<PathBuf, Diagno
         return canon(root);
     }
     let start = canon(path)?;
+    // The git top-level of the path *as named*, before symlinks are resolved: a symlinked
+    // input that leaves its repository is then refused by confinement instead of silently
+    // becoming a repository of its own.
+    if let Ok(cwd) = std::env::current_dir()
+        && let Some(top) = git_toplevel(&normalize(&cwd.join(path)))
+    {
+        return canon(&top);
+    }
     if let Some(top) = git_toplevel(&start) {
         return Ok(top);
     }
@@ -108,6 +116,11 @@ pub fn confine(root: &Path, path: &Path, shown: &str) -> Result<PathBuf, Diagnos
     let canonical = std::fs::canonicalize(path)
         .map_err(|e| Diagnostic::error(format!("cannot read: {}", io_reason(&e))).in_file(shown))?;
     if canonical.starts_with(root) {
+        if absolute_link(root, path) {
+            return Err(Diagnostic::error("absolute symlink is not allowed (Argo CD refuses them too)")
+                .in_file(shown)
+                .hint("make the link relative, pointing inside the repository root"));
+        }
         return Ok(canonical);
     }
     let is_link = std::fs::symlink_metadata(path).map(|m| m.file_type().is_symlink()).unwrap_or(false);
@@ -119,6 +132,26 @@ pub fn confine(root: &Path, path: &Path, shown: &str) -> Result<PathBuf, Diagnos
     Err(Diagnostic::error(message)
         .in_file(shown)
         .hint("only files inside the repository root are read; set --root to widen it"))
+}
+
+/// Whether `path`, or a directory on its way below `root`, is a symlink with an absolute
+/// target. Components above the root are the user's business, not the repository's.
+fn absolute_link(root: &Path, path: &Path) -> bool {
+    let norm = normalize(path);
+    let is_abs_link = |p: &Path| {
+        std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+            && std::fs::read_link(p).is_ok_and(|t| t.is_absolute())
+    };
+    match norm.strip_prefix(root) {
+        Ok(below) => {
+            let mut cur = root.to_path_buf();
+            below.components().any(|c| {
+                cur.push(c);
+                is_abs_link(&cur)
+            })
+        }
+        Err(_) => is_abs_link(path),
+    }
 }
 
 /// An I/O error without the OS error number noise.

@@ -164,8 +164,12 @@ mod tests {
     fn symlink_inside_root_is_followed() {
         let repo = TempRepo::new();
         repo.write("base/ok.yaml", &obj("ConfigMap", "ok"));
-        std::os::unix::fs::symlink(repo.path("base"), repo.path("apps")).unwrap();
+        std::os::unix::fs::symlink("base", repo.path("apps")).unwrap();
         let l = repo.load(&["apps"]).unwrap();
         assert_eq!(names(&l), vec!["ConfigMap default/ok"]);
+        // An absolute link is refused even when it points inside the root, as Argo CD does.
+        std::os::unix::fs::symlink(repo.path("base"), repo.path("abs")).unwrap();
+        let e = repo.load(&["abs"]).unwrap_err();
+        assert!(messages(&e).contains("abs: error: absolute symlink is not allowed"), "{}", messages(&e));
     }
 }

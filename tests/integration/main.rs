@@ -2,12 +2,15 @@
 
 mod argocd;
 mod check;
+mod concurrency;
 mod determinism;
 mod errors;
 mod explain_diff;
 mod fields;
+mod hostile;
 mod profiles;
 mod render;
 mod scale;
 mod util;
 mod yaml11;
+mod yaml_safety;

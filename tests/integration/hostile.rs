@@ -1,0 +1,402 @@
+//! The hostile-input matrix: every case runs the real binary and must exit 1, print nothing on
+//! stdout, say specifically what is wrong (naming the entry, or the limit and its option), and
+//! never leak a Secret's data or the contents of a file outside the repository root.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+/// A Secret planted in every hostile repository; its values must never appear in any stream.
+const SECRET: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: c2VjcmV0LXZhbHVlLTQyCg==\nstringData:\n  token: secret-value-42\n";
+/// Contents of a file outside the root, reachable only through an escape.
+const OUTSIDE: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside-marker-77\ndata:\n  k: outside-marker-77\n";
+const MARKERS: [&str; 4] = ["c2VjcmV0LXZhbHVlLTQyCg", "secret-value-42", "outside-marker-77", "c2VjcmV0"];
+
+const SERVICE: &str =
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - name: http\n    port: 80\n";
+
+/// `<tmp>/repo` (a git root holding the Secret and a Service) next to `<tmp>/outside`.
+struct Hostile {
+    _tmp: tempfile::TempDir,
+    repo: PathBuf,
+    outside: PathBuf,
+}
+
+impl Hostile {
+    fn new(files: &[(&str, &str)]) -> Hostile {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(tmp.path()).unwrap();
+        let repo = base.join("repo");
+        let outside = base.join("outside");
+        let mut all = vec![(".git/HEAD", "ref: refs/heads/main\n"), ("apps/secret.yaml", SECRET)];
+        all.extend_from_slice(files);
+        for (path, content) in all {
+            write(&repo.join(path), content.as_bytes());
+        }
+        write(&outside.join("leak.yaml"), OUTSIDE.as_bytes());
+        Hostile { _tmp: tmp, repo, outside }
+    }
+
+    fn write(&self, rel: &str, bytes: &[u8]) {
+        write(&self.repo.join(rel), bytes);
+    }
+
+    fn symlink(&self, target: impl AsRef<Path>, link: &str) {
+        std::os::unix::fs::symlink(target, self.repo.join(link)).unwrap();
+    }
+
+    /// `bcp-render render ARGS` from the repository root.
+    fn render(&self, args: &[&str]) -> Run {
+        let mut c = command(&self.repo);
+        c.arg("render").args(args);
+        run_with(c, None)
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Exit 1, empty stdout, every `needles` on stderr, and no secret in any stream.
+fn refused(r: &Run, needles: &[&str]) {
+    assert_failed(r, 1);
+    for n in needles {
+        assert!(r.stderr.contains(n), "stderr lacks {n:?}:\n{}", r.stderr);
+    }
+    assert!(!r.stderr.contains("internal error"), "{}", r.stderr);
+    for m in MARKERS {
+        assert!(!r.stdout.contains(m) && !r.stderr.contains(m), "{m} leaked:\n{}", r.stderr);
+    }
+}
+
+fn timed(f: impl FnOnce() -> Run) -> Run {
+    let start = Instant::now();
+    let r = f();
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(2), "took {took:?}; stderr:\n{}", r.stderr);
+    r
+}
+
+// ---------------------------------------------------------------------------------------
+// Confinement
+
+#[test]
+fn file_symlink_escaping_the_root() {
+    let h = Hostile::new(&[("apps/svc.yaml", SERVICE)]);
+    h.symlink("../../outside/leak.yaml", "apps/leak.yaml");
+    refused(&h.render(&["apps"]), &["apps/leak.yaml: error: symlink points outside the repository root"]);
+}
+
+#[test]
+fn directory_symlink_escaping_the_root() {
+    let h = Hostile::new(&[("apps/svc.yaml", SERVICE)]);
+    h.symlink("../../outside", "apps/vendor");
+    refused(&h.render(&["apps"]), &["apps/vendor: error: symlink points outside the repository root"]);
+}
+
+#[test]
+fn absolute_symlink_out_of_the_root() {
+    let h = Hostile::new(&[("apps/svc.yaml", SERVICE)]);
+    h.symlink(h.outside.join("leak.yaml"), "apps/leak.yaml");
+    refused(&h.render(&["apps"]), &["apps/leak.yaml: error: symlink points outside the repository root"]);
+}
+
+#[test]
+fn absolute_symlink_even_inside_the_root() {
+    // Argo CD refuses every absolute symlink; so do we, wherever it points.
+    let h = Hostile::new(&[("base/svc.yaml", SERVICE)]);
+    h.symlink(h.repo.join("base/svc.yaml"), "apps/svc.yaml");
+    refused(&h.render(&["apps"]), &["apps/svc.yaml: error: absolute symlink"]);
+}
+
+#[test]
+fn symlinked_input_path_escaping_the_root() {
+    let h = Hostile::new(&[]);
+    h.symlink("../outside", "linked");
+    refused(&h.render(&["linked"]), &["linked", "outside the repository root"]);
+}
+
+#[test]
+fn dotdot_escape_in_kustomization_resources() {
+    let h = Hostile::new(&[
+        ("apps/kustomization.yaml", "resources:\n- secret.yaml\n- ../../outside/leak.yaml\n"),
+        ("apps/svc.yaml", SERVICE),
+    ]);
+    refused(
+        &h.render(&["apps"]),
+        &["apps/kustomization.yaml", "'../../outside/leak.yaml'", "outside the repository root"],
+    );
+}
+
+#[test]
+fn dotdot_escape_of_the_load_restrictor() {
+    let h =
+        Hostile::new(&[("apps/kustomization.yaml", "resources:\n- ../other/svc.yaml\n"), ("other/svc.yaml", SERVICE)]);
+    refused(&h.render(&["apps"]), &["apps/kustomization.yaml", "other/svc.yaml", "is not in or below"]);
+}
+
+#[test]
+fn dotdot_escape_in_a_patch_path() {
+    let h = Hostile::new(&[(
+        "apps/kustomization.yaml",
+        "resources:\n- secret.yaml\npatches:\n- path: ../../outside/leak.yaml\n  target: {kind: Secret, name: db}\n",
+    )]);
+    refused(
+        &h.render(&["apps"]),
+        &["apps/kustomization.yaml", "[0].path", "'../../outside/leak.yaml'", "outside the repository root"],
+    );
+}
+
+#[test]
+fn absolute_path_in_kustomization_resources() {
+    let h = Hostile::new(&[]);
+    let k = format!("resources:\n- secret.yaml\n- {}\n", h.outside.join("leak.yaml").display());
+    h.write("apps/kustomization.yaml", k.as_bytes());
+    refused(&h.render(&["apps"]), &["apps/kustomization.yaml", "absolute paths are not allowed in a kustomization"]);
+}
+
+#[test]
+fn remote_bases_are_refused() {
+    for entry in [
+        "github.com/org/repo//x?ref=v1",
+        "https://example.com/org/repo/x.yaml",
+        "git@github.com:org/repo.git",
+        "github.com/org/repo/base",
+    ] {
+        let h = Hostile::new(&[]);
+        h.write("apps/kustomization.yaml", format!("resources:\n- secret.yaml\n- {entry}\n").as_bytes());
+        let r = h.render(&["apps"]);
+        refused(
+            &r,
+            &[
+                "apps/kustomization.yaml",
+                entry,
+                "remote resources are not supported (offline); vendor them into the repository",
+            ],
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Limits
+
+#[test]
+fn alias_bomb_fails_fast() {
+    let mut bomb = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
+    for i in 1..12 {
+        let p = i - 1;
+        bomb.push_str(&format!("x{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    let h = Hostile::new(&[]);
+    h.write("apps/bomb.yaml", bomb.as_bytes());
+    let r = timed(|| h.render(&["apps"]));
+    refused(&r, &["apps/bomb.yaml:", "alias"]);
+}
+
+#[test]
+fn deep_nesting_fails_fast_without_overflow() {
+    const N: usize = 100_000;
+    let shapes: [(&str, String); 5] = [
+        ("flow-seq.yaml", format!("{}{}", "[".repeat(N), "]".repeat(N))),
+        ("flow-map.yaml", format!("{}x{}", "{a: ".repeat(N), "}".repeat(N))),
+        ("block-seq.yaml", format!("{}x\n", "- ".repeat(N))),
+        ("json.json", format!("{}1{}", "{\"a\":".repeat(N), "}".repeat(N))),
+        ("json-arr.json", format!("{}{}", "[".repeat(N), "]".repeat(N))),
+    ];
+    for (name, text) in shapes {
+        let h = Hostile::new(&[]);
+        h.write(&format!("apps/{name}"), text.as_bytes());
+        let r = timed(|| h.render(&["apps"]));
+        refused(&r, &[&format!("apps/{name}:"), "nesting deeper than", "--max-depth"]);
+    }
+}
+
+#[test]
+fn depth_over_the_option_names_the_option() {
+    let h = Hostile::new(&[("apps/svc.yaml", SERVICE)]);
+    let r = h.render(&["--max-depth", "3", "apps"]);
+    refused(&r, &["apps/svc.yaml:", "nesting deeper than 3 levels", "--max-depth"]);
+}
+
+#[test]
+fn oversized_file_names_the_limit_and_option() {
+    let mut big = String::from(SERVICE);
+    big.push_str(&format!("# {}\n", "x".repeat(2000)));
+    let h = Hostile::new(&[("apps/big.yaml", &big)]);
+    let r = h.render(&["--max-file-bytes", "1000", "apps"]);
+    refused(&r, &["apps/big.yaml", "over the limit of 1000 bytes", "--max-file-bytes"]);
+}
+
+#[test]
+fn oversized_stdin_names_the_limit_and_option() {
+    let mut big = String::from(SERVICE);
+    big.push_str(&format!("# {}\n", "x".repeat(2000)));
+    let h = Hostile::new(&[]);
+    let mut c = command(&h.repo);
+    c.args(["render", "--max-file-bytes", "1000", "-"]);
+    refused(&run_with(c, Some(&big)), &["<stdin>", "over the limit of 1000 bytes", "--max-file-bytes"]);
+}
+
+#[test]
+fn total_input_over_the_limit() {
+    let pad = format!("# {}\n", "x".repeat(400));
+    let files: Vec<(String, String)> = (0..5)
+        .map(|i| (format!("apps/cm{i}.yaml"), format!("{pad}{}", SERVICE.replace("web", &format!("w{i}")))))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let h = Hostile::new(&refs);
+    let r = h.render(&["--max-input-bytes", "1500", "apps"]);
+    refused(&r, &["total input exceeds the limit of 1500 bytes", "--max-input-bytes"]);
+    // One error, not one per file.
+    assert_eq!(r.stderr.matches("total input exceeds").count(), 1, "{}", r.stderr);
+}
+
+#[test]
+fn many_tiny_documents_over_the_limit() {
+    let h = Hostile::new(&[]);
+    h.write("apps/many.yaml", "---\n{}\n".repeat(5000).as_bytes());
+    let r = timed(|| h.render(&["--max-documents", "1000", "apps"]));
+    refused(&r, &["apps/many.yaml:", "more than 1000 documents", "--max-documents"]);
+}
+
+#[test]
+fn many_tiny_documents_over_the_default_limit() {
+    let h = Hostile::new(&[]);
+    h.write("apps/many.yaml", "--- {}\n".repeat(200_001).as_bytes());
+    let r = h.render(&["apps"]);
+    refused(&r, &["apps/many.yaml:", "more than 200000 documents", "--max-documents"]);
+}
+
+#[test]
+fn document_limit_counts_the_whole_input_not_each_file() {
+    let files: Vec<(String, String)> = (0..4)
+        .map(|i| {
+            let docs: String =
+                (0..10).map(|j| format!("---\n{}", SERVICE.replace("web", &format!("w{i}-{j}")))).collect();
+            (format!("apps/f{i}.yaml"), docs)
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let h = Hostile::new(&refs);
+    let r = h.render(&["--max-documents", "25", "apps"]);
+    refused(&r, &["apps/f2.yaml:", "more than 25 documents", "--max-documents"]);
+}
+
+#[test]
+fn output_over_the_limit() {
+    let h = Hostile::new(&[("apps/svc.yaml", SERVICE)]);
+    let r = h.render(&["--max-output-bytes", "100", "apps"]);
+    refused(&r, &["over the limit of 100 bytes", "--max-output-bytes"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Bytes and syntax
+
+#[test]
+fn invalid_utf8() {
+    let h = Hostile::new(&[]);
+    h.write("apps/bad.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \xff\xfe\n");
+    refused(&h.render(&["apps"]), &["apps/bad.yaml:4:9: error: invalid UTF-8"]);
+}
+
+#[test]
+fn invalid_utf8_inside_a_secret() {
+    let h = Hostile::new(&[]);
+    h.write(
+        "apps/secret2.yaml",
+        b"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s2\nstringData:\n  token: secret-value-42\xff\n",
+    );
+    refused(&h.render(&["apps"]), &["apps/secret2.yaml:6:", "invalid UTF-8"]);
+}
+
+#[test]
+fn nul_byte() {
+    let h = Hostile::new(&[]);
+    h.write("apps/nul.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\x00y\n");
+    refused(&h.render(&["apps"]), &["apps/nul.yaml:4:"]);
+}
+
+#[test]
+fn nul_byte_in_json() {
+    let h = Hostile::new(&[]);
+    h.write(
+        "apps/nul.json",
+        b"{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"x\x00\"}}\n",
+    );
+    refused(&h.render(&["apps"]), &["apps/nul.json:1:"]);
+}
+
+#[test]
+fn tabs_as_indentation() {
+    let h = Hostile::new(&[]);
+    h.write("apps/tabs.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n");
+    refused(&h.render(&["apps"]), &["apps/tabs.yaml:4:", "tab"]);
+}
+
+#[test]
+fn duplicate_keys() {
+    let h = Hostile::new(&[]);
+    h.write("apps/dup.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n");
+    refused(&h.render(&["apps"]), &["apps/dup.yaml:5:3: error: duplicate key"]);
+}
+
+#[test]
+fn duplicate_keys_in_a_secret_do_not_echo_values() {
+    let h = Hostile::new(&[]);
+    h.write(
+        "apps/secret2.yaml",
+        b"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s2\nstringData:\n  token: secret-value-42\n  token: secret-value-42\n",
+    );
+    refused(&h.render(&["apps"]), &["apps/secret2.yaml:7:", "duplicate key"]);
+}
+
+#[test]
+fn syntax_error_inside_a_secret_does_not_echo_content() {
+    let h = Hostile::new(&[]);
+    h.write(
+        "apps/secret2.yaml",
+        b"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s2\nstringData:\n  token: [secret-value-42\n",
+    );
+    refused(&h.render(&["apps"]), &["apps/secret2.yaml:"]);
+    h.write("apps/secret2.yaml", b"{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"s2\"}, \"stringData\": {\"token\": \"secret-value-42}}\n");
+    refused(&h.render(&["apps"]), &["apps/secret2.yaml:"]);
+}
+
+#[test]
+fn secret_with_type_errors_does_not_echo_values() {
+    let h = Hostile::new(&[]);
+    h.write(
+        "apps/secret2.yaml",
+        b"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s2\ndata:\n  password: [c2VjcmV0LXZhbHVlLTQyCg==]\nstringData:\n  token: {v: secret-value-42}\n",
+    );
+    refused(&h.render(&["apps"]), &["apps/secret2.yaml:", "Secret default/s2"]);
+}
+
+#[test]
+fn secret_with_bad_base64_does_not_echo_values() {
+    let h = Hostile::new(&[]);
+    h.write(
+        "apps/secret2.yaml",
+        b"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s2\ndata:\n  password: secret-value-42!!\n",
+    );
+    let r = h.render(&["apps"]);
+    // Whether or not bad base64 is an error, it must not be echoed.
+    for m in MARKERS {
+        assert!(!r.stderr.contains(m), "{m} leaked:\n{}", r.stderr);
+    }
+}
+
+#[test]
+fn a_secret_passes_through_unchanged() {
+    let h = Hostile::new(&[("apps/svc.yaml", SERVICE)]);
+    let r = h.render(&["apps"]);
+    assert_ok(&r);
+    assert!(r.stdout.contains("password: c2VjcmV0LXZhbHVlLTQyCg=="), "{}", r.stdout);
+    assert!(r.stdout.contains("token: secret-value-42"), "{}", r.stdout);
+    assert!(!r.stderr.contains("secret-value-42"), "{}", r.stderr);
+}
