@@ -19,7 +19,14 @@ fn main() -> ExitCode {
         let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         eprintln!("bcp-render: internal error{at}; please report it with the input that caused it");
     }));
-    match std::panic::catch_unwind(move || bcp_render::run(cli, &mut std::io::stdout().lock())) {
+    match std::panic::catch_unwind(move || {
+        // Debug builds only: lets the integration tests prove the panic path end to end.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("BCP_RENDER_DEBUG_PANIC").is_some() {
+            panic!("deliberate panic quoting input: secret-value-42");
+        }
+        bcp_render::run(cli, &mut std::io::stdout().lock())
+    }) {
         Ok(code) => code,
         Err(_) => ExitCode::from(bcp_render::EXIT_INTERNAL),
     }

@@ -139,3 +139,13 @@ fn overlays_may_use_a_sibling_base_but_not_its_files() {
     assert_failed(&r, 1);
     assert!(r.stderr.contains("is not in or below"), "{}", r.stderr);
 }
+
+#[test]
+fn a_panic_is_an_internal_error_with_nothing_on_stdout_and_no_input_quoted() {
+    let mut c = command(&project_dir());
+    c.args(["render", "fixtures/seed"]).env("BCP_RENDER_DEBUG_PANIC", "1");
+    let r = run_with(c, None);
+    assert_failed(&r, 2);
+    assert!(r.stderr.contains("bcp-render: internal error at src/main.rs:"), "{}", r.stderr);
+    assert!(!r.stderr.contains("secret-value-42"), "the panic message must not be printed: {}", r.stderr);
+}
