@@ -50,6 +50,18 @@ fn backend_desc(r: &Render, b: &Backend) -> String {
     }
 }
 
+/// `tls.files.tlsKey` may hold PEM text instead of a path (kgateway accepts both): never echo
+/// key material, as the clusters never carry it.
+fn redact_key_material(field: &str, mut v: Value) -> Value {
+    if field == "tls"
+        && let Some(key) = v.pointer_mut("/files/tlsKey")
+        && key.as_str().is_some_and(|k| k.contains("PRIVATE KEY"))
+    {
+        *key = json!("<redacted by bcp-render: private key>");
+    }
+    v
+}
+
 /// Explanation of one cluster as data; the text layout is printed from it.
 pub fn cluster_data(r: &Render, bi: usize) -> Value {
     let b = &r.backends[bi];
@@ -95,6 +107,7 @@ pub fn cluster_data(r: &Render, bi: usize) -> Value {
                     json!({"policy": loser.id.ns_name(), "why": why})
                 })
                 .collect();
+            let value = value.map(|v| redact_key_material(o.field, v));
             let mut f = json!({"field": o.field, "value": value, "from": winner.id.ns_name(), "lost": lost});
             if o.field == "tls"
                 && t.tls_overridden.contains(&o.winner)

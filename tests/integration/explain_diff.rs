@@ -175,3 +175,24 @@ fn diff_against_a_git_revision() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.is_empty());
 }
+
+#[test]
+fn explain_never_echoes_private_keys_written_inline_in_a_policy() {
+    let key = "-----BEGIN PRIVATE KEY-----\\n  MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n  -----END PRIVATE KEY-----";
+    let policy = format!(
+        "apiVersion: gateway.kgateway.dev/v1alpha1\nkind: BackendConfigPolicy\nmetadata:\n  name: p\nspec:\n  targetRefs:\n  - {{group: \"\", kind: Service, name: web}}\n  tls:\n    files:\n      rootCA: /etc/ca.pem\n      tlsKey: \"{key}\"\n    simpleTLS: true\n"
+    );
+    let dir = repo(&[
+        ("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n"),
+        ("policy.yaml", &policy),
+    ]);
+    let mut c = command(dir.path());
+    c.args(["explain", "."]);
+    let r = run_with(c, None);
+    assert_ok(&r);
+    assert!(r.stdout.contains("tls = "), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC")
+            && !r.stderr.contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC")
+    );
+}
