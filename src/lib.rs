@@ -34,7 +34,7 @@ use std::process::ExitCode;
 
 use cli::{Cli, Commands, TableOptions};
 use diag::Diagnostics;
-use options::{Options, ProcessEnv};
+use options::{Format, Options, ProcessEnv};
 use source::Input;
 
 /// Exit codes: 0 success, 1 bad input (or, for `diff`, a difference), 2 internal failure.
@@ -88,8 +88,22 @@ fn write_out(out: &mut dyn Write, text: &str) -> ExitCode {
     }
 }
 
-fn bad_format(command: &str, allowed: &str) -> ExitCode {
-    fail(diag::Diagnostic::error(format!("--format: {command} prints {allowed}")), EXIT_INPUT)
+/// Resolve the options and the output format a command prints (the first listed is its
+/// default). Failures are reported and become the command's error exit code.
+fn setup(table: &TableOptions, command: &str, formats: &[Format], code: u8) -> Result<(Options, Format), ExitCode> {
+    let opts = resolve_options(table).map_err(|d| fail(d, code))?;
+    let format = match opts.format {
+        None => formats[0],
+        Some(f) if formats.contains(&f) => f,
+        Some(_) => {
+            let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
+            return Err(fail(
+                diag::Diagnostic::error(format!("--format: {command} prints {}", names.join(", "))),
+                code,
+            ));
+        }
+    };
+    Ok((opts, format))
 }
 
 /// Diagnostics as JSON lines for editors and CI annotations (`check --format json`).
@@ -114,14 +128,9 @@ fn diagnostics_json(diags: &Diagnostics) -> String {
 pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
     match cli.command {
         Commands::Render { paths, options } => {
-            let opts = match resolve_options(&options) {
-                Ok(o) => o,
-                Err(d) => return fail(d, EXIT_INPUT),
-            };
-            let format = match opts.format {
-                None | Some(options::Format::Yaml) => options::Format::Yaml,
-                Some(options::Format::Json) => options::Format::Json,
-                Some(_) => return bad_format("render", "yaml or json"),
+            let (opts, format) = match setup(&options, "render", &[Format::Yaml, Format::Json], EXIT_INPUT) {
+                Ok(x) => x,
+                Err(code) => return code,
             };
             let r = match render::render(&inputs(&paths), &opts) {
                 Ok(r) => r,
@@ -143,15 +152,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
             write_out(out, &text)
         }
         Commands::Check { paths, options } => {
-            let opts = match resolve_options(&options) {
-                Ok(o) => o,
-                Err(d) => return fail(d, EXIT_INPUT),
+            let (opts, format) = match setup(&options, "check", &[Format::Text, Format::Json], EXIT_INPUT) {
+                Ok(x) => x,
+                Err(code) => return code,
             };
-            let json = match opts.format {
-                None | Some(options::Format::Text) => false,
-                Some(options::Format::Json) => true,
-                Some(_) => return bad_format("check", "text or json"),
-            };
+            let json = format == Format::Json;
             let (diags, code) = match render::render(&inputs(&paths), &opts) {
                 Ok(r) => (r.diagnostics, ExitCode::SUCCESS),
                 Err(d) => (d, ExitCode::from(EXIT_INPUT)),
@@ -165,15 +170,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
             code
         }
         Commands::Explain { paths, cluster, policy, options } => {
-            let opts = match resolve_options(&options) {
-                Ok(o) => o,
-                Err(d) => return fail(d, EXIT_INPUT),
+            let (opts, format) = match setup(&options, "explain", &[Format::Text, Format::Json], EXIT_INPUT) {
+                Ok(x) => x,
+                Err(code) => return code,
             };
-            let json = match opts.format {
-                None | Some(options::Format::Text) => false,
-                Some(options::Format::Json) => true,
-                Some(_) => return bad_format("explain", "text or json"),
-            };
+            let json = format == Format::Json;
             let r = match render::render(&inputs(&paths), &opts) {
                 Ok(r) => r,
                 Err(d) => return fail(d, EXIT_INPUT),
@@ -207,14 +208,11 @@ fn run_diff(
     options: TableOptions,
     out: &mut dyn Write,
 ) -> ExitCode {
-    let opts = match resolve_options(&options) {
-        Ok(o) => o,
-        Err(d) => return fail(d, EXIT_INTERNAL),
+    let formats = [Format::Text, Format::Json, Format::Markdown];
+    let (opts, format) = match setup(&options, "diff", &formats, EXIT_INTERNAL) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
-    let format = opts.format.unwrap_or(options::Format::Text);
-    if format == options::Format::Yaml {
-        return fail(diag::Diagnostic::error("--format: diff prints text, json or markdown"), EXIT_INTERNAL);
-    }
     let (base_inputs, head_inputs, _tree, base_opts) = match (&git, paths.as_slice()) {
         (Some(rev), [head]) => {
             let top = match gitref::toplevel(head) {
@@ -262,8 +260,8 @@ fn run_diff(
         return ExitCode::SUCCESS;
     }
     let text = match format {
-        options::Format::Json => format!("{}\n", serde_json::to_string_pretty(&diff::json(&d)).unwrap_or_default()),
-        options::Format::Markdown => diff::markdown(&d),
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&diff::json(&d)).unwrap_or_default()),
+        Format::Markdown => diff::markdown(&d),
         _ => diff::text(&d),
     };
     match write_out(out, &text) {

@@ -274,6 +274,17 @@ pub enum Format {
     Markdown,
 }
 
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Yaml => "yaml",
+            Format::Json => "json",
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
 /// Typed options, read by the rest of the program.
 #[derive(Debug, Clone)]
 pub struct Options {
