@@ -51,19 +51,6 @@ fn explain_one_cluster_or_one_policy() {
     assert!(r.stderr.contains("no cluster kube_nope_80 in the input"), "{}", r.stderr);
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// BASE = fixtures/explain, HEAD = a copy changed by `edit`.
 fn diff_after(edit: impl FnOnce(&Path), extra: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();

@@ -2,6 +2,7 @@
 //! and values of a Service come back as the same strings, and every label and annotation the
 //! tool emits is a string.
 
+use crate::util::NASTY;
 use std::collections::BTreeMap;
 
 use bcp_render::options::{self, Format, Options};
@@ -11,69 +12,6 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::util::*;
-
-const NASTY: &[&str] = &[
-    "yes",
-    "No",
-    "on",
-    "OFF",
-    "y",
-    "n",
-    "~",
-    "null",
-    "true",
-    "0755",
-    "0x1F",
-    "0o17",
-    "1_000",
-    "1e3",
-    ".5",
-    "+1",
-    ".inf",
-    "-.Inf",
-    ".nan",
-    "2024-01-01",
-    "2001-12-14 21:59:43.10 -5",
-    "1:20",
-    "190:20:30.15",
-    "=",
-    "<<",
-    "- a",
-    "-",
-    "?",
-    ":",
-    "a: b",
-    "#",
-    " lead",
-    "trail ",
-    "",
-    "'",
-    "\"",
-    "---",
-    "...",
-    "%TAG",
-    "@x",
-    "`x",
-    "!x",
-    "&a",
-    "*a",
-    "|",
-    ">",
-    "{}",
-    "[]",
-    "a\nb",
-    "\t",
-    "\u{85}",
-    "\u{2028}",
-    "\u{feff}x",
-    "\r\n",
-    "é",
-    "0",
-    "-0",
-    "0.0",
-    "1_0",
-    "0b11",
-];
 
 fn opts() -> Options {
     let raw = options::resolve(&BTreeMap::new(), &BTreeMap::<String, String>::new()).unwrap();
