@@ -123,11 +123,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
                 Some(options::Format::Json) => options::Format::Json,
                 Some(_) => return bad_format("render", "yaml or json"),
             };
-            let r = match render::render(&inputs(&paths), &opts) {
+            let mut r = match render::render(&inputs(&paths), &opts) {
                 Ok(r) => r,
                 Err(d) => return fail(d, EXIT_INPUT),
             };
-            let text = output::serialize(output::documents(&r, &opts), format);
+            let diagnostics = std::mem::take(&mut r.diagnostics);
+            let text = output::serialize(output::documents(r, &opts), format);
             if text.len() as u64 > opts.max_output_bytes {
                 return fail(
                     diag::Diagnostic::error(format!(
@@ -139,7 +140,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
                     EXIT_INPUT,
                 );
             }
-            report(&r.diagnostics);
+            report(&diagnostics);
             write_out(out, &text)
         }
         Commands::Check { paths, options } => {
