@@ -273,8 +273,14 @@ pub fn documents(mut r: Render, opts: &Options) -> Vec<Value> {
 /// Serialize documents in the chosen format.
 /// Documents are consumed: each one is freed once written.
 pub fn serialize(docs: Vec<Value>, format: Format) -> String {
+    serialize_chunks(docs, format).concat()
+}
+
+/// [`serialize`] as one string per document (concatenated, they are the output): the output
+/// then fills memory freed by the documents instead of a second large buffer.
+pub fn serialize_chunks(docs: Vec<Value>, format: Format) -> Vec<String> {
     match format {
-        Format::Json => yaml::emit_json_stream(docs),
-        _ => yaml::emit_yaml_stream(docs),
+        Format::Json => yaml::emit_json_chunks(docs),
+        _ => yaml::emit_yaml_chunks(docs),
     }
 }
