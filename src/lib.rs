@@ -141,8 +141,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
                 return fail(
                     diag::Diagnostic::error(format!(
                         "output is {} bytes, over the limit of {} bytes",
-                        size,
-                        opts.max_output_bytes
+                        size, opts.max_output_bytes
                     ))
                     .hint("split the application, or raise --max-output-bytes (Argo CD's gRPC limit is 100 MiB)"),
                     EXIT_INPUT,

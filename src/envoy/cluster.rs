@@ -51,12 +51,7 @@ impl PolicyErrors {
     }
 
     /// The errors of `policy` applied alone to `skeleton`, computed on first use.
-    fn get<'s>(
-        &'s mut self,
-        policy: &PolicyInput,
-        skeleton: &Cluster,
-        ctx: &FieldCtx,
-    ) -> &'s [(&'static str, String)] {
+    fn get<'s>(&'s mut self, policy: &PolicyInput, skeleton: &Cluster, ctx: &FieldCtx) -> &'s [(&'static str, String)] {
         self.cache.entry((policy.index, ctx.protocol, ctx.has_backend_tls_policy)).or_insert_with(|| {
             let Some(spec) = policy.spec.as_object() else { return Vec::new() };
             let mut scratch = skeleton.clone();
