@@ -42,8 +42,11 @@ pub struct PolicyInput<'a> {
 /// (`dns` checks its values before asking whether it applies).
 #[derive(Default)]
 pub struct PolicyErrors {
-    cache: HashMap<(usize, AppProtocol, bool), Vec<(&'static str, String)>>,
+    cache: HashMap<(usize, AppProtocol, bool), FieldErrors>,
 }
+
+/// Translation errors as (BCP field, message).
+type FieldErrors = Vec<(&'static str, String)>;
 
 impl PolicyErrors {
     pub fn new() -> Self {
@@ -218,11 +221,7 @@ fn default_locality_config(c: &mut Cluster) {
 }
 
 /// Apply one policy spec field by field in processBackend order.
-fn apply_spec<'a>(
-    c: &mut Cluster,
-    spec: &Map<String, Value>,
-    ctx_for: &dyn Fn(&str) -> FieldCtx<'a>,
-) -> Vec<(&'static str, String)> {
+fn apply_spec<'a>(c: &mut Cluster, spec: &Map<String, Value>, ctx_for: &dyn Fn(&str) -> FieldCtx<'a>) -> FieldErrors {
     let mut errors = Vec::new();
     for (field, applier) in FIELDS {
         if let Some(value) = spec.get(*field).filter(|v| !v.is_null())
