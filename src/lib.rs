@@ -78,7 +78,14 @@ fn fail(d: impl Into<Diagnostics>, code: u8) -> ExitCode {
 }
 
 fn write_out(out: &mut dyn Write, text: &str) -> ExitCode {
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    write_chunks(out, &[text])
+}
+
+/// Write the output, given as pieces, through one buffer.
+fn write_chunks(out: &mut dyn Write, chunks: &[impl AsRef<str>]) -> ExitCode {
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, out);
+    let written = chunks.iter().try_for_each(|c| w.write_all(c.as_ref().as_bytes())).and_then(|_| w.flush());
+    match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
@@ -132,24 +139,25 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
                 Ok(x) => x,
                 Err(code) => return code,
             };
-            let r = match render::render(&inputs(&paths), &opts) {
+            let mut r = match render::render(&inputs(&paths), &opts) {
                 Ok(r) => r,
                 Err(d) => return fail(d, EXIT_INPUT),
             };
-            let text = output::serialize(output::documents(&r, &opts), format);
-            if text.len() as u64 > opts.max_output_bytes {
+            let diagnostics = std::mem::take(&mut r.diagnostics);
+            let chunks = output::serialize_chunks(output::documents(r, &opts), format);
+            let size: usize = chunks.iter().map(String::len).sum();
+            if size as u64 > opts.max_output_bytes {
                 return fail(
                     diag::Diagnostic::error(format!(
                         "output is {} bytes, over the limit of {} bytes",
-                        text.len(),
-                        opts.max_output_bytes
+                        size, opts.max_output_bytes
                     ))
                     .hint("split the application, or raise --max-output-bytes (Argo CD's gRPC limit is 100 MiB)"),
                     EXIT_INPUT,
                 );
             }
-            report(&r.diagnostics);
-            write_out(out, &text)
+            report(&diagnostics);
+            write_chunks(out, &chunks)
         }
         Commands::Check { paths, options } => {
             let (opts, format) = match setup(&options, "check", &[Format::Text, Format::Json], EXIT_INPUT) {

@@ -1,6 +1,5 @@
 //! What `render` prints: annotated manifests plus cluster ConfigMaps, or clusters only.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
@@ -35,6 +34,18 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Sort object keys recursively, in place.
+fn sort_keys(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.sort_keys();
+            m.values_mut().for_each(sort_keys);
+        }
+        Value::Array(a) => a.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
+}
+
 /// The rendered clusters, canonical and sorted by name. Blackhole clusters (only present
 /// with --allow-invalid) are included, as kgateway's translator shows them.
 pub fn clusters(r: &Render) -> Vec<(usize, Value)> {
@@ -44,11 +55,42 @@ pub fn clusters(r: &Render) -> Vec<(usize, Value)> {
     out
 }
 
+/// [`clusters`], moved out of the render instead of copied.
+fn take_clusters(r: &mut Render) -> Vec<(usize, Value)> {
+    let mut out: Vec<(usize, Value)> = r
+        .translated
+        .iter_mut()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut v = Value::Object(std::mem::take(&mut t.cluster));
+            sort_keys(&mut v);
+            (i, v)
+        })
+        .collect();
+    out.sort_by(|a, b| r.backends[a.0].cluster_name.cmp(&r.backends[b.0].cluster_name));
+    out
+}
+
+/// Feeds everything written into a hash, so that values are hashed without a buffer.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// sha256 over the canonical JSON of a target's clusters, in name order.
 fn config_hash(clusters: &[&Value]) -> String {
     let mut h = Sha256::new();
     for c in clusters {
-        h.update(serde_json::to_vec(c).unwrap_or_default());
+        // Serializing a Value into a writer that cannot fail cannot fail.
+        let _ = serde_json::to_writer(HashWriter(&mut h), c);
         h.update(b"\n");
     }
     hex(&h.finalize())
@@ -146,11 +188,12 @@ fn target_label(id: &ObjectId, kind: BackendKind) -> String {
 }
 
 /// Per-namespace ConfigMaps holding the clusters, split to stay under the size limit.
-fn config_maps(r: &Render, clusters: &[(usize, Value)], opts: &Options) -> Vec<Object> {
+/// Each cluster is freed once emitted.
+fn config_maps(r: &Render, clusters: Vec<(usize, Value)>, opts: &Options) -> Vec<Object> {
     let mut by_ns: BTreeMap<&str, Vec<(&str, String)>> = BTreeMap::new();
     for (bi, c) in clusters {
-        let b = &r.backends[*bi];
-        by_ns.entry(&b.namespace).or_default().push((&b.cluster_name, yaml::emit_yaml(c)));
+        let b = &r.backends[bi];
+        by_ns.entry(&b.namespace).or_default().push((&b.cluster_name, yaml::emit_yaml(&c)));
     }
     let mut out = Vec::new();
     for (ns, entries) in by_ns {
@@ -187,18 +230,19 @@ fn config_maps(r: &Render, clusters: &[(usize, Value)], opts: &Options) -> Vec<O
     out
 }
 
-/// The documents `render` prints. Objects that get no annotation are borrowed, not copied.
-pub fn documents<'a>(r: &'a Render, opts: &Options) -> Vec<Cow<'a, Value>> {
-    let clusters = clusters(r);
+/// The documents `render` prints, in order. The render is consumed: objects are moved into
+/// the output (annotated in place) and everything else is freed before serialization.
+pub fn documents(mut r: Render, opts: &Options) -> Vec<Value> {
+    let clusters = take_clusters(&mut r);
     match opts.output {
-        OutputKind::Clusters => clusters.into_iter().map(|(_, c)| Cow::Owned(c)).collect(),
+        OutputKind::Clusters => clusters.into_iter().map(|(_, c)| c).collect(),
         OutputKind::All => {
-            let mut ann = annotations(r, &clusters);
-            let config_maps = config_maps(r, &clusters, opts);
-            drop(clusters);
+            let mut ann = annotations(&r, &clusters);
+            let config_maps = config_maps(&r, clusters, opts);
+            let objects = std::mem::take(&mut r.objects);
+            drop(r);
             // Sort keys are computed once per object, not per comparison.
-            let mut order: Vec<((i32, String, String), usize)> = r
-                .objects
+            let mut order: Vec<((i32, String, String), usize)> = objects
                 .iter()
                 .chain(&config_maps)
                 .map(crate::order::legacy_key)
@@ -207,24 +251,19 @@ pub fn documents<'a>(r: &'a Render, opts: &Options) -> Vec<Cow<'a, Value>> {
                 .collect();
             // Stable in the objects' order for equal keys, as a stable sort by key is.
             order.sort();
-            let mut config_maps: Vec<Option<Object>> = config_maps.into_iter().map(Some).collect();
-            let n = r.objects.len();
+            let n = objects.len();
+            let mut values: Vec<Option<Value>> =
+                objects.into_iter().chain(config_maps).map(|o| Some(o.value)).collect();
             order
                 .into_iter()
                 .map(|(_, i)| {
-                    if i >= n {
-                        let o = config_maps[i - n].take().expect("each ConfigMap is emitted once");
-                        return Cow::Owned(o.value);
+                    let mut v = values[i].take().expect("each document is emitted once");
+                    if i < n
+                        && let Some(a) = ann.remove(&i)
+                    {
+                        set_annotations(&mut v, &a);
                     }
-                    let o = &r.objects[i];
-                    match ann.remove(&i) {
-                        Some(a) if !a.is_empty() => {
-                            let mut v = o.value.clone();
-                            set_annotations(&mut v, &a);
-                            Cow::Owned(v)
-                        }
-                        _ => Cow::Borrowed(&o.value),
-                    }
+                    v
                 })
                 .collect()
         }
@@ -232,10 +271,16 @@ pub fn documents<'a>(r: &'a Render, opts: &Options) -> Vec<Cow<'a, Value>> {
 }
 
 /// Serialize documents in the chosen format.
-/// Documents are consumed: each owned one is freed once written.
-pub fn serialize(docs: Vec<Cow<'_, Value>>, format: Format) -> String {
+/// Documents are consumed: each one is freed once written.
+pub fn serialize(docs: Vec<Value>, format: Format) -> String {
+    serialize_chunks(docs, format).concat()
+}
+
+/// [`serialize`] as one string per document (concatenated, they are the output): the output
+/// then fills memory freed by the documents instead of a second large buffer.
+pub fn serialize_chunks(docs: Vec<Value>, format: Format) -> Vec<String> {
     match format {
-        Format::Json => yaml::emit_json_stream(docs),
-        _ => yaml::emit_yaml_stream(docs),
+        Format::Json => yaml::emit_json_chunks(docs),
+        _ => yaml::emit_yaml_chunks(docs),
     }
 }

@@ -113,11 +113,14 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
         .map(|p| bcp_spec_with_defaults(pre.objects[p.object].spec().unwrap_or(&Value::Null), opts.release))
         .collect();
 
+    let mut policy_errors = cluster::PolicyErrors::new();
     let mut translated = Vec::with_capacity(backends.len());
     let mut backend_tls_used = Vec::with_capacity(backends.len());
     for (b, atts) in backends.iter().zip(&attached.by_backend) {
-        let inputs: Vec<PolicyInput> =
-            atts.iter().map(|a| PolicyInput { id: &attached.policies[a.policy].id, spec: &specs[a.policy] }).collect();
+        let inputs: Vec<PolicyInput> = atts
+            .iter()
+            .map(|a| PolicyInput { index: a.policy, id: &attached.policies[a.policy].id, spec: &specs[a.policy] })
+            .collect();
         let mut socket = None;
         let mut btp_used = None;
         if let Some((winner, losers)) = backend_tls::select(b, &btps, &pre.objects) {
@@ -146,7 +149,7 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
                 ));
             }
         }
-        let t = cluster::translate(b, &inputs, socket.as_ref(), &settings, &store);
+        let t = cluster::translate(b, &inputs, socket.as_ref(), &settings, &store, &mut policy_errors);
         report_translation(&pre, b, atts, &attached, &t, opts, &mut diags);
         translated.push(t);
         backend_tls_used.push(btp_used);

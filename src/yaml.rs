@@ -613,11 +613,40 @@ pub fn emit_yaml_stream<D: Borrow<Value>>(docs: impl IntoIterator<Item = D>) -> 
     out
 }
 
+/// [`emit_yaml_stream`] one document at a time: concatenated, the strings are the stream.
+/// Each document is dropped once emitted, so the small per-document strings can reuse its
+/// memory instead of growing one large buffer next to the documents.
+pub fn emit_yaml_chunks(docs: impl IntoIterator<Item = Value>) -> Vec<String> {
+    docs.into_iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let mut out = String::new();
+            if i > 0 {
+                out.push_str("---\n");
+            }
+            emit::emit_document(&mut out, &doc);
+            out
+        })
+        .collect()
+}
+
 /// Emit one value as a YAML document (no leading `---`), ending in a newline.
 pub fn emit_yaml(value: &Value) -> String {
     let mut out = String::new();
     emit::emit_document(&mut out, value);
     out
+}
+
+/// [`emit_json_stream`] one document at a time (see [`emit_yaml_chunks`]).
+pub fn emit_json_chunks(docs: impl IntoIterator<Item = Value>) -> Vec<String> {
+    docs.into_iter()
+        .map(|doc| {
+            // Serializing a Value cannot fail.
+            let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            out.push('\n');
+            out
+        })
+        .collect()
 }
 
 /// Emit documents as a stream of pretty JSON objects, one per document.

@@ -2,6 +2,8 @@
 //! skeleton, backend init, DNS lookup family, policies, default locality config; or kgateway's
 //! blackhole cluster when a policy fails to translate.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value, json};
 
 use super::fields::FIELDS;
@@ -24,8 +26,41 @@ pub struct ClusterSettings<'a> {
 
 /// One attached policy, spec already CRD-defaulted, in merge order.
 pub struct PolicyInput<'a> {
+    /// The policy's index among all attached policies (the key of [`PolicyErrors`]).
+    pub index: usize,
     pub id: &'a ObjectId,
     pub spec: &'a Value,
+}
+
+/// The errors of translating each policy on its own (kgateway's per-policy IR), computed
+/// once per policy rather than once per backend it attaches to.
+///
+/// Appliers see a backend only through the cluster skeleton, `FieldCtx::protocol` and
+/// `FieldCtx::has_backend_tls_policy`. The last two decide whether a field is skipped
+/// (HTTP/1 and HTTP/2 options, BCP `tls` yielding to a BackendTLSPolicy), so they are part of
+/// the key; the skeleton only shapes what is written, never whether a value is an error
+/// (`dns` checks its values before asking whether it applies).
+#[derive(Default)]
+pub struct PolicyErrors {
+    cache: HashMap<(usize, AppProtocol, bool), FieldErrors>,
+}
+
+/// Translation errors as (BCP field, message).
+type FieldErrors = Vec<(&'static str, String)>;
+
+impl PolicyErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The errors of `policy` applied alone to `skeleton`, computed on first use.
+    fn get<'s>(&'s mut self, policy: &PolicyInput, skeleton: &Cluster, ctx: &FieldCtx) -> &'s [(&'static str, String)] {
+        self.cache.entry((policy.index, ctx.protocol, ctx.has_backend_tls_policy)).or_insert_with(|| {
+            let Some(spec) = policy.spec.as_object() else { return Vec::new() };
+            let mut scratch = skeleton.clone();
+            apply_spec(&mut scratch, spec, &|_| *ctx)
+        })
+    }
 }
 
 /// A field a policy sets that has no effect on this backend.
@@ -186,11 +221,7 @@ fn default_locality_config(c: &mut Cluster) {
 }
 
 /// Apply one policy spec field by field in processBackend order.
-fn apply_spec<'a>(
-    c: &mut Cluster,
-    spec: &Map<String, Value>,
-    ctx_for: &dyn Fn(&str) -> FieldCtx<'a>,
-) -> Vec<(&'static str, String)> {
+fn apply_spec<'a>(c: &mut Cluster, spec: &Map<String, Value>, ctx_for: &dyn Fn(&str) -> FieldCtx<'a>) -> FieldErrors {
     let mut errors = Vec::new();
     for (field, applier) in FIELDS {
         if let Some(value) = spec.get(*field).filter(|v| !v.is_null())
@@ -210,6 +241,7 @@ pub fn translate(
     backend_tls: Option<&Value>,
     settings: &ClusterSettings,
     secrets: &dyn Secrets,
+    policy_errors: &mut PolicyErrors,
 ) -> Translated {
     let profile = settings.profile;
     let specs: Vec<&Value> = policies.iter().map(|p| p.spec).collect();
@@ -246,10 +278,8 @@ pub fn translate(
             // kgateway translates each policy to IR first: an error in any attached policy
             // fails the backend, even in a field that loses the merge.
             for (pi, p) in policies.iter().enumerate() {
-                let mut scratch = skeleton(b, settings);
-                let spec = p.spec.as_object().cloned().unwrap_or_default();
-                for (field, message) in apply_spec(&mut scratch, &spec, &|_| ctx(pi)) {
-                    errors.push(PolicyError { policy: pi, field, message });
+                for (field, message) in policy_errors.get(p, &cluster, &ctx(pi)) {
+                    errors.push(PolicyError { policy: pi, field, message: message.clone() });
                 }
             }
             if errors.is_empty() {
@@ -264,8 +294,8 @@ pub fn translate(
         }
         MergeMode::ApplyInOrder => {
             for (pi, p) in policies.iter().enumerate() {
-                let spec = p.spec.as_object().cloned().unwrap_or_default();
-                for (field, message) in apply_spec(&mut cluster, &spec, &|_| ctx(pi)) {
+                let Some(spec) = p.spec.as_object() else { continue };
+                for (field, message) in apply_spec(&mut cluster, spec, &|_| ctx(pi)) {
                     errors.push(PolicyError { policy: pi, field, message });
                 }
             }

@@ -19,7 +19,7 @@ use crate::profile::Profile;
 pub type Cluster = Map<String, Value>;
 
 /// What the backend looks like to the appliers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AppProtocol {
     Http1,
     Http2,
@@ -32,6 +32,7 @@ pub trait Secrets {
 }
 
 /// Everything an applier may need besides the cluster and its own field value.
+#[derive(Clone, Copy)]
 pub struct FieldCtx<'a> {
     pub profile: &'a Profile,
     pub protocol: AppProtocol,

@@ -6,6 +6,8 @@
 //! would take it for something else; otherwise it is single- or double-quoted, or written as
 //! a literal block scalar when it is a readable multi-line text.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Number, Value};
 
 /// Implicit (simple) keys are limited to 1024 characters by YAML readers; longer keys are
@@ -25,14 +27,15 @@ pub(crate) fn emit_document(out: &mut String, value: &Value) {
 }
 
 /// The inline form of a scalar or empty collection.
-fn inline_scalar(value: &Value) -> String {
+fn inline_scalar(value: &Value) -> Cow<'_, str> {
     match value {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => format_number(n),
+        Value::Null => Cow::Borrowed("null"),
+        Value::Bool(true) => Cow::Borrowed("true"),
+        Value::Bool(false) => Cow::Borrowed("false"),
+        Value::Number(n) => Cow::Owned(format_number(n)),
         Value::String(s) => quote_string(s),
-        Value::Array(_) => "[]".to_string(),
-        Value::Object(_) => "{}".to_string(),
+        Value::Array(_) => Cow::Borrowed("[]"),
+        Value::Object(_) => Cow::Borrowed("{}"),
     }
 }
 
@@ -178,14 +181,14 @@ pub(crate) fn format_float(f: f64) -> String {
 // ---------------------------------------------------------------------------------------
 // Strings
 
-/// Render a string as a single-line scalar: plain, single-quoted or double-quoted.
-pub(crate) fn quote_string(s: &str) -> String {
+/// Render a string as a single-line scalar: plain (borrowed), single-quoted or double-quoted.
+pub(crate) fn quote_string(s: &str) -> Cow<'_, str> {
     if plain_ok(s) {
-        s.to_string()
+        Cow::Borrowed(s)
     } else if s.chars().all(single_quote_ok) {
-        format!("'{}'", s.replace('\'', "''"))
+        Cow::Owned(format!("'{}'", s.replace('\'', "''")))
     } else {
-        double_quote(s)
+        Cow::Owned(double_quote(s))
     }
 }
 

@@ -44,7 +44,7 @@ fn render(dir: &Path, output: &str) -> String {
     let o = opts(output);
     let r = bcp_render::render::render(&[Input::Path(dir.to_path_buf())], &o)
         .unwrap_or_else(|d| panic!("{:?}", d.sorted()));
-    bcp_render::output::serialize(bcp_render::output::documents(&r, &o), Format::Yaml)
+    bcp_render::output::serialize(bcp_render::output::documents(r, &o), Format::Yaml)
 }
 
 /// Write `docs` in the given order into `files` files with the given names.
