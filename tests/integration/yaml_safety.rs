@@ -35,7 +35,7 @@ fn render_and_read(input: &Value) -> Option<Vec<Value>> {
     std::fs::write(&file, serde_json::to_string(input).unwrap()).unwrap();
     let opts = opts();
     let r = bcp_render::render::render(&[Input::Path(file)], &opts).ok()?;
-    let docs = bcp_render::output::documents(&r, &opts);
+    let docs = bcp_render::output::documents(r, &opts);
     let text = bcp_render::output::serialize(docs, Format::Yaml);
     let limits = ParseLimits { max_documents: 1000, max_depth: 64 };
     Some(parse_stream(&text, &limits).expect("our output parses").into_iter().map(|d| d.value).collect())
