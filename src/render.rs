@@ -23,6 +23,8 @@ pub struct Render {
     pub objects: Vec<Object>,
     pub backends: Vec<Backend>,
     pub attached: Attached,
+    /// Per attached policy (as indexed in `attached.policies`), its spec with defaults.
+    pub specs: Vec<Value>,
     /// Per backend, the translation.
     pub translated: Vec<Translated>,
     /// Per backend, the BackendTLSPolicy object applied, if any.
@@ -87,6 +89,7 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
         objects,
         backends: Vec::new(),
         attached: Attached::default(),
+        specs: Vec::new(),
         translated: Vec::new(),
         backend_tls: Vec::new(),
         diagnostics: Diagnostics::new(),
@@ -156,6 +159,7 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
     report_conflicts(&pre, &texts, &backends, &attached, &translated, profile, &mut diags);
     pre.backends = backends;
     pre.attached = attached;
+    pre.specs = specs;
     pre.translated = translated;
     pre.backend_tls = backend_tls_used;
     report_unattached(&pre, &texts, opts, &mut diags);

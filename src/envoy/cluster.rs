@@ -245,7 +245,7 @@ pub fn translate(
 ) -> Translated {
     let profile = settings.profile;
     let specs: Vec<&Value> = policies.iter().map(|p| p.spec).collect();
-    let merged = merge::merge(&specs, profile.merge);
+    let (merged_spec, merged) = merge::merge(&specs, profile.merge);
     let has_btp = backend_tls.is_some();
     let ctx = |policy: usize| FieldCtx {
         profile,
@@ -284,7 +284,7 @@ pub fn translate(
             }
             if errors.is_empty() {
                 let owner = |field: &str| merged.owner(field).unwrap_or(0);
-                let result = apply_spec(&mut cluster, &merged.spec, &|field| ctx(owner(field)));
+                let result = apply_spec(&mut cluster, &merged_spec, &|field| ctx(owner(field)));
                 errors.extend(result.into_iter().map(|(field, message)| PolicyError {
                     policy: owner(field),
                     field,
