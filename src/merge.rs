@@ -65,14 +65,25 @@ impl Merged {
     }
 }
 
+/// The merge units a spec sets, as a bit set over [`MERGE_FIELDS`] (bit i: unit i). Computed
+/// once per policy, it spares [`merge_units`] the lookups per backend.
+pub fn set_units(spec: &Value) -> u32 {
+    MERGE_FIELDS.iter().enumerate().filter(|(_, f)| lookup(spec, f).is_some()).fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
 /// Merge specs given in merge order (oldest first): the merged spec (top-level fields; `dns`
 /// assembled from its sub-field winners) and who won each unit.
 pub fn merge(specs: &[&Value], mode: MergeMode) -> (Map<String, Value>, Merged) {
+    let units: Vec<u32> = specs.iter().map(|s| set_units(s)).collect();
+    merge_units(specs, &units, mode)
+}
+
+/// [`merge`] with each spec's [`set_units`] given.
+pub fn merge_units(specs: &[&Value], units: &[u32], mode: MergeMode) -> (Map<String, Value>, Merged) {
     let mut spec = Map::new();
     let mut merged = Merged::default();
-    for &field in MERGE_FIELDS {
-        let setters: Vec<usize> =
-            specs.iter().enumerate().filter(|(_, s)| lookup(s, field).is_some()).map(|(i, _)| i).collect();
+    for (bit, &field) in MERGE_FIELDS.iter().enumerate() {
+        let setters: Vec<usize> = (0..specs.len()).filter(|&i| units[i] & 1 << bit != 0).collect();
         let Some(&winner) = (match mode {
             MergeMode::OldestWins => setters.first(),
             MergeMode::ApplyInOrder => setters.last(),

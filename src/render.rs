@@ -11,6 +11,7 @@ use crate::defaults::bcp_spec_with_defaults;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::envoy::backend_tls;
 use crate::envoy::cluster::{self, ClusterSettings, PolicyInput, Translated};
+use crate::merge;
 use crate::model::Object;
 use crate::options::Options;
 use crate::secrets::Store;
@@ -114,6 +115,7 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
         .iter()
         .map(|p| bcp_spec_with_defaults(pre.objects[p.object].spec().unwrap_or(&Value::Null), opts.release))
         .collect();
+    let units: Vec<u32> = specs.iter().map(merge::set_units).collect();
 
     let mut policy_errors = cluster::PolicyErrors::new();
     let mut translated = Vec::with_capacity(backends.len());
@@ -121,7 +123,12 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
     for (b, atts) in backends.iter().zip(&attached.by_backend) {
         let inputs: Vec<PolicyInput> = atts
             .iter()
-            .map(|a| PolicyInput { index: a.policy, id: &attached.policies[a.policy].id, spec: &specs[a.policy] })
+            .map(|a| PolicyInput {
+                index: a.policy,
+                id: &attached.policies[a.policy].id,
+                spec: &specs[a.policy],
+                set_units: units[a.policy],
+            })
             .collect();
         let mut socket = None;
         let mut btp_used = None;
