@@ -86,10 +86,7 @@ pub fn cluster_data(r: &Render, bi: usize) -> Value {
         .iter()
         .map(|o| {
             let winner = policy(o.winner);
-            let value = o.field.split_once('.').map_or_else(
-                || t.merged.spec.get(o.field).cloned(),
-                |(p, c)| t.merged.spec.get(p).and_then(|v| v.get(c)).cloned(),
-            );
+            let value = crate::merge::lookup(&r.specs[atts[o.winner].policy], o.field).cloned();
             let lost: Vec<Value> = o
                 .losers
                 .iter()

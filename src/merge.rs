@@ -29,7 +29,8 @@ pub const MERGE_FIELDS: &[&str] = &[
     "upstreamProxyProtocol",
 ];
 
-fn lookup<'a>(spec: &'a Value, unit: &str) -> Option<&'a Value> {
+/// The value of a merge unit in one policy's spec, if set (not null).
+pub fn lookup<'a>(spec: &'a Value, unit: &str) -> Option<&'a Value> {
     let v = match unit.split_once('.') {
         Some((parent, child)) => spec.get(parent)?.get(child)?,
         None => spec.get(unit)?,
@@ -47,10 +48,10 @@ pub struct FieldOutcome {
     pub losers: Vec<usize>,
 }
 
+/// Who won each merge unit. The winning values are not kept: they are the winners' own
+/// values (see [`lookup`]).
 #[derive(Debug, Clone, Default)]
 pub struct Merged {
-    /// The merged spec (top-level fields; `dns` assembled from its sub-field winners).
-    pub spec: Map<String, Value>,
     pub outcomes: Vec<FieldOutcome>,
 }
 
@@ -64,12 +65,25 @@ impl Merged {
     }
 }
 
-/// Merge specs given in merge order (oldest first).
-pub fn merge(specs: &[&Value], mode: MergeMode) -> Merged {
+/// The merge units a spec sets, as a bit set over [`MERGE_FIELDS`] (bit i: unit i). Computed
+/// once per policy, it spares [`merge_units`] the lookups per backend.
+pub fn set_units(spec: &Value) -> u32 {
+    MERGE_FIELDS.iter().enumerate().filter(|(_, f)| lookup(spec, f).is_some()).fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
+/// Merge specs given in merge order (oldest first): the merged spec (top-level fields; `dns`
+/// assembled from its sub-field winners) and who won each unit.
+pub fn merge(specs: &[&Value], mode: MergeMode) -> (Map<String, Value>, Merged) {
+    let units: Vec<u32> = specs.iter().map(|s| set_units(s)).collect();
+    merge_units(specs, &units, mode)
+}
+
+/// [`merge`] with each spec's [`set_units`] given.
+pub fn merge_units(specs: &[&Value], units: &[u32], mode: MergeMode) -> (Map<String, Value>, Merged) {
+    let mut spec = Map::new();
     let mut merged = Merged::default();
-    for &field in MERGE_FIELDS {
-        let setters: Vec<usize> =
-            specs.iter().enumerate().filter(|(_, s)| lookup(s, field).is_some()).map(|(i, _)| i).collect();
+    for (bit, &field) in MERGE_FIELDS.iter().enumerate() {
+        let setters: Vec<usize> = (0..specs.len()).filter(|&i| units[i] & 1 << bit != 0).collect();
         let Some(&winner) = (match mode {
             MergeMode::OldestWins => setters.first(),
             MergeMode::ApplyInOrder => setters.last(),
@@ -79,19 +93,19 @@ pub fn merge(specs: &[&Value], mode: MergeMode) -> Merged {
         let value = lookup(specs[winner], field).cloned().unwrap_or(Value::Null);
         match field.split_once('.') {
             Some((parent, child)) => {
-                let entry = merged.spec.entry(parent).or_insert_with(|| Value::Object(Map::new()));
+                let entry = spec.entry(parent).or_insert_with(|| Value::Object(Map::new()));
                 if let Some(obj) = entry.as_object_mut() {
                     obj.insert(child.to_string(), value);
                 }
             }
             None => {
-                merged.spec.insert(field.to_string(), value);
+                spec.insert(field.to_string(), value);
             }
         }
         let losers = setters.into_iter().filter(|&i| i != winner).collect();
         merged.outcomes.push(FieldOutcome { field, winner, losers });
     }
-    merged
+    (spec, merged)
 }
 
 #[cfg(test)]
@@ -104,10 +118,10 @@ mod tests {
         let older =
             json!({"connectTimeout": "5s", "upstreamProxyProtocol": {"version": "V2"}, "dns": {"refreshRate": "10s"}});
         let newer = json!({"connectTimeout": "99s", "circuitBreakers": {"maxRequests": 1}, "dns": {"refreshRate": "20s", "jitter": "1s"}});
-        let m = merge(&[&older, &newer], MergeMode::OldestWins);
-        assert_eq!(m.spec["connectTimeout"], json!("5s"));
-        assert_eq!(m.spec["circuitBreakers"], json!({"maxRequests": 1}));
-        assert_eq!(m.spec["dns"], json!({"refreshRate": "10s", "jitter": "1s"}));
+        let (spec, m) = merge(&[&older, &newer], MergeMode::OldestWins);
+        assert_eq!(spec["connectTimeout"], json!("5s"));
+        assert_eq!(spec["circuitBreakers"], json!({"maxRequests": 1}));
+        assert_eq!(spec["dns"], json!({"refreshRate": "10s", "jitter": "1s"}));
         let ct = m.outcomes.iter().find(|o| o.field == "connectTimeout").unwrap();
         assert_eq!((ct.winner, ct.losers.clone()), (0, vec![1]));
         assert_eq!(m.owner("dns"), Some(0));
@@ -117,15 +131,15 @@ mod tests {
     fn apply_in_order_lets_the_newest_win() {
         let older = json!({"connectTimeout": "5s"});
         let newer = json!({"connectTimeout": "99s"});
-        let m = merge(&[&older, &newer], MergeMode::ApplyInOrder);
-        assert_eq!(m.spec["connectTimeout"], json!("99s"));
+        let (spec, _) = merge(&[&older, &newer], MergeMode::ApplyInOrder);
+        assert_eq!(spec["connectTimeout"], json!("99s"));
     }
 
     #[test]
     fn whole_sub_objects_are_atomic() {
         let a = json!({"tcpKeepalive": {"keepAliveProbes": 3}});
         let b = json!({"tcpKeepalive": {"keepAliveTime": "30s"}});
-        let m = merge(&[&a, &b], MergeMode::OldestWins);
-        assert_eq!(m.spec["tcpKeepalive"], json!({"keepAliveProbes": 3}));
+        let (spec, _) = merge(&[&a, &b], MergeMode::OldestWins);
+        assert_eq!(spec["tcpKeepalive"], json!({"keepAliveProbes": 3}));
     }
 }

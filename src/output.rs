@@ -31,7 +31,13 @@ fn canonical_map(m: &Map<String, Value>) -> Value {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// Sort object keys recursively, in place.
@@ -114,6 +120,14 @@ fn set_annotations(value: &mut Value, annotations: &BTreeMap<String, String>) {
     }
 }
 
+/// `PREFIX` + name, without the formatting machinery (called several times per object).
+fn annotation_key(name: &str) -> String {
+    let mut key = String::with_capacity(PREFIX.len() + name.len());
+    key.push_str(PREFIX);
+    key.push_str(name);
+    key
+}
+
 /// Annotations per object index.
 fn annotations(r: &Render, clusters: &[(usize, Value)]) -> BTreeMap<usize, BTreeMap<String, String>> {
     let mut out: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
@@ -134,11 +148,11 @@ fn annotations(r: &Render, clusters: &[(usize, Value)]) -> BTreeMap<usize, BTree
             }
         }
         let ann = out.entry(*obj).or_default();
-        ann.insert(format!("{PREFIX}clusters"), names.join(","));
+        ann.insert(annotation_key("clusters"), names.join(","));
         let policy_names: Vec<String> = policies.iter().map(|&p| r.attached.policies[p].id.ns_name()).collect();
-        ann.insert(format!("{PREFIX}policies"), policy_names.join(","));
+        ann.insert(annotation_key("policies"), policy_names.join(","));
         let rendered: Vec<&Value> = bis.iter().map(|b| cluster_of[b]).collect();
-        ann.insert(format!("{PREFIX}config-hash"), format!("sha256:{}", config_hash(&rendered)));
+        ann.insert(annotation_key("config-hash"), format!("sha256:{}", config_hash(&rendered)));
     }
     // Policies: what each attached to, and its state.
     let mut attached_to: BTreeMap<usize, Vec<String>> = BTreeMap::new();
@@ -174,8 +188,8 @@ fn annotations(r: &Render, clusters: &[(usize, Value)]) -> BTreeMap<usize, BTree
         } else {
             "Attached"
         };
-        ann.insert(format!("{PREFIX}attached-to"), if targets.is_empty() { "none".into() } else { targets.join(",") });
-        ann.insert(format!("{PREFIX}status"), status.into());
+        ann.insert(annotation_key("attached-to"), if targets.is_empty() { "none".into() } else { targets.join(",") });
+        ann.insert(annotation_key("status"), status.into());
     }
     out
 }

@@ -11,6 +11,7 @@ use crate::defaults::bcp_spec_with_defaults;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::envoy::backend_tls;
 use crate::envoy::cluster::{self, ClusterSettings, PolicyInput, Translated};
+use crate::merge;
 use crate::model::Object;
 use crate::options::Options;
 use crate::secrets::Store;
@@ -23,28 +24,30 @@ pub struct Render {
     pub objects: Vec<Object>,
     pub backends: Vec<Backend>,
     pub attached: Attached,
+    /// Per attached policy (as indexed in `attached.policies`), its spec with defaults.
+    pub specs: Vec<Value>,
     /// Per backend, the translation.
     pub translated: Vec<Translated>,
     /// Per backend, the BackendTLSPolicy object applied, if any.
     pub backend_tls: Vec<Option<usize>>,
     /// Warnings (and, with `--allow-invalid`, downgraded translation errors).
     pub diagnostics: Diagnostics,
-    pub texts: BTreeMap<String, String>,
 }
 
-impl Render {
-    /// The source location of a field of an object, or the object's own line.
-    pub fn locate(&self, obj: &Object, pointer: &str) -> Location {
-        let mut loc = obj.origin.location();
-        if let Some(text) = self.texts.get(&obj.origin.file) {
-            let doc = yaml::YamlDoc { value: Value::Null, line: obj.origin.line, span: obj.origin.span };
-            if let Some((line, col)) = yaml::locate(text, &doc, pointer) {
-                loc.line = Some(line);
-                loc.col = Some(col);
-            }
+/// Source texts by file, kept only while rendering: every diagnostic is located eagerly.
+type Texts = BTreeMap<String, String>;
+
+/// The source location of a field of an object, or the object's own line.
+fn locate(texts: &Texts, obj: &Object, pointer: &str) -> Location {
+    let mut loc = obj.origin.location();
+    if let Some(text) = texts.get(&obj.origin.file) {
+        let doc = yaml::YamlDoc { value: Value::Null, line: obj.origin.line, span: obj.origin.span };
+        if let Some((line, col)) = yaml::locate(text, &doc, pointer) {
+            loc.line = Some(line);
+            loc.col = Some(col);
         }
-        loc
     }
+    loc
 }
 
 /// `/spec/tls` → `spec.tls`; `/spec/targetRefs/0/group` → `spec.targetRefs[0].group`.
@@ -87,13 +90,13 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
         objects,
         backends: Vec::new(),
         attached: Attached::default(),
+        specs: Vec::new(),
         translated: Vec::new(),
         backend_tls: Vec::new(),
         diagnostics: Diagnostics::new(),
-        texts,
     };
     for (obj, pointer, d) in validate::validate(&pre.objects, opts) {
-        let loc = pre.locate(&pre.objects[obj], &pointer);
+        let loc = locate(&texts, &pre.objects[obj], &pointer);
         diags.push(d.at(loc));
     }
     if diags.has_errors() {
@@ -112,6 +115,7 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
         .iter()
         .map(|p| bcp_spec_with_defaults(pre.objects[p.object].spec().unwrap_or(&Value::Null), opts.release))
         .collect();
+    let units: Vec<u32> = specs.iter().map(merge::set_units).collect();
 
     let mut policy_errors = cluster::PolicyErrors::new();
     let mut translated = Vec::with_capacity(backends.len());
@@ -119,7 +123,12 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
     for (b, atts) in backends.iter().zip(&attached.by_backend) {
         let inputs: Vec<PolicyInput> = atts
             .iter()
-            .map(|a| PolicyInput { index: a.policy, id: &attached.policies[a.policy].id, spec: &specs[a.policy] })
+            .map(|a| PolicyInput {
+                index: a.policy,
+                id: &attached.policies[a.policy].id,
+                spec: &specs[a.policy],
+                set_units: units[a.policy],
+            })
             .collect();
         let mut socket = None;
         let mut btp_used = None;
@@ -150,16 +159,18 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
             }
         }
         let t = cluster::translate(b, &inputs, socket.as_ref(), &settings, &store, &mut policy_errors);
-        report_translation(&pre, b, atts, &attached, &t, opts, &mut diags);
+        report_translation(&pre, &texts, b, atts, &attached, &t, opts, &mut diags);
         translated.push(t);
         backend_tls_used.push(btp_used);
     }
-    report_conflicts(&pre, &backends, &attached, &translated, profile, &mut diags);
+    report_conflicts(&pre, &texts, &backends, &attached, &translated, profile, &mut diags);
     pre.backends = backends;
     pre.attached = attached;
+    pre.specs = specs;
     pre.translated = translated;
     pre.backend_tls = backend_tls_used;
-    report_unattached(&pre, opts, &mut diags);
+    report_unattached(&pre, &texts, opts, &mut diags);
+    drop(texts);
 
     if opts.strict {
         diags.make_strict();
@@ -173,7 +184,7 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
 
 /// Warn about each policy that attaches to no backend: kgateway accepts it silently (no
 /// status), so a typo in a target name would otherwise go unnoticed.
-fn report_unattached(r: &Render, opts: &Options, diags: &mut Diagnostics) {
+fn report_unattached(r: &Render, texts: &Texts, opts: &Options, diags: &mut Diagnostics) {
     let attached: std::collections::BTreeSet<usize> =
         r.attached.by_backend.iter().flatten().map(|a| r.attached.policies[a.policy].object).collect();
     for p in &r.attached.policies {
@@ -192,14 +203,16 @@ fn report_unattached(r: &Render, opts: &Options, diags: &mut Diagnostics) {
         };
         diags.push(
             Diagnostic::warning(format!("attached to nothing: {}", why.join("; ")))
-                .at(r.locate(obj, pointer))
+                .at(locate(texts, obj, pointer))
                 .object(obj.id.display()),
         );
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn report_translation(
     r: &Render,
+    texts: &Texts,
     b: &Backend,
     atts: &[attach::Attachment],
     attached: &Attached,
@@ -210,7 +223,7 @@ fn report_translation(
     for e in &t.errors {
         let p = &attached.policies[atts[e.policy].policy];
         let obj = &r.objects[p.object];
-        let loc = r.locate(obj, &format!("/spec/{}", e.field));
+        let loc = locate(texts, obj, &format!("/spec/{}", e.field));
         let mut d = Diagnostic::error(format!(
             "{}; kgateway would replace cluster {} with a blackhole (requests fail with 500)",
             e.message, b.cluster_name
@@ -228,7 +241,7 @@ fn report_translation(
     for i in &t.ignored {
         let p = &attached.policies[atts[i.policy].policy];
         let obj = &r.objects[p.object];
-        let loc = r.locate(obj, &format!("/spec/{}", i.field));
+        let loc = locate(texts, obj, &format!("/spec/{}", i.field));
         diags.push(
             Diagnostic::warning(format!("ignored for cluster {}: {}", b.cluster_name, i.reason))
                 .at(loc)
@@ -242,6 +255,7 @@ fn report_translation(
 /// Git) decides which one the cluster gets.
 fn report_conflicts(
     r: &Render,
+    texts: &Texts,
     backends: &[Backend],
     attached: &Attached,
     translated: &[Translated],
@@ -279,7 +293,7 @@ fn report_conflicts(
                         winner.id.ns_name(),
                         ties
                     ))
-                    .at(r.locate(obj, &format!("/spec/{field}")))
+                    .at(locate(texts, obj, &format!("/spec/{field}")))
                     .object(obj.id.display())
                     .field(format!("spec.{}", o.field)),
                 );

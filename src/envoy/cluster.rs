@@ -30,6 +30,8 @@ pub struct PolicyInput<'a> {
     pub index: usize,
     pub id: &'a ObjectId,
     pub spec: &'a Value,
+    /// [`merge::set_units`] of the spec.
+    pub set_units: u32,
 }
 
 /// The errors of translating each policy on its own (kgateway's per-policy IR), computed
@@ -245,7 +247,8 @@ pub fn translate(
 ) -> Translated {
     let profile = settings.profile;
     let specs: Vec<&Value> = policies.iter().map(|p| p.spec).collect();
-    let merged = merge::merge(&specs, profile.merge);
+    let units: Vec<u32> = policies.iter().map(|p| p.set_units).collect();
+    let (merged_spec, merged) = merge::merge_units(&specs, &units, profile.merge);
     let has_btp = backend_tls.is_some();
     let ctx = |policy: usize| FieldCtx {
         profile,
@@ -284,7 +287,7 @@ pub fn translate(
             }
             if errors.is_empty() {
                 let owner = |field: &str| merged.owner(field).unwrap_or(0);
-                let result = apply_spec(&mut cluster, &merged.spec, &|field| ctx(owner(field)));
+                let result = apply_spec(&mut cluster, &merged_spec, &|field| ctx(owner(field)));
                 errors.extend(result.into_iter().map(|(field, message)| PolicyError {
                     policy: owner(field),
                     field,

@@ -432,13 +432,16 @@ fn select<'a>(root: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
     let mut cur = vec![(String::new(), root)];
     for seg in path.split('/').skip(1) {
         let mut next = Vec::new();
-        for (ptr, v) in cur {
+        for (mut ptr, v) in cur {
             if seg == "*" {
                 for (i, item) in v.as_array().into_iter().flatten().enumerate() {
                     next.push((format!("{ptr}/{i}"), item));
                 }
             } else if let Some(child) = v.get(seg).filter(|c| !c.is_null()) {
-                next.push((format!("{ptr}/{seg}"), child));
+                // At most one child: extend the parent's pointer instead of formatting a new one.
+                ptr.push('/');
+                ptr.push_str(seg);
+                next.push((ptr, child));
             }
         }
         cur = next;

@@ -48,7 +48,13 @@ fn is_nonempty_collection(value: &Value) -> bool {
 }
 
 fn push_indent(out: &mut String, indent: usize) {
-    out.extend(std::iter::repeat_n(' ', indent));
+    const SPACES: &str = "                                                                ";
+    let mut left = indent;
+    while left > 0 {
+        let n = left.min(SPACES.len());
+        out.push_str(&SPACES[..n]);
+        left -= n;
+    }
 }
 
 /// Write a block mapping whose keys sit at column `indent`. When `inline_first` is set the
@@ -203,19 +209,36 @@ pub(crate) fn plain_ok(s: &str) -> bool {
     // Durations and quantities (`5s`, `1h30m`, `64Ki`) read well plain: a leading digit is
     // allowed when the rest is plain letters and digits with at least one letter; numbers in
     // any base or exponent form (`0x1F`, `0o17`, `1e3`) are still caught by the resolvers.
-    let unit_like = first.is_ascii_digit()
-        && s.chars().all(|c| c.is_ascii_alphanumeric())
-        && s.chars().any(|c| c.is_ascii_alphabetic());
-    let first_ok = first.is_ascii_alphabetic() || first == '/' || non_ascii_alnum(first) || unit_like;
+    let unit_like = || {
+        first.is_ascii_digit()
+            && s.bytes().all(|c| c.is_ascii_alphanumeric())
+            && s.bytes().any(|c| c.is_ascii_alphabetic())
+    };
+    let first_ok = first.is_ascii_alphabetic() || first == '/' || non_ascii_alnum(first) || unit_like();
     if !first_ok {
         return false;
     }
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || " ._/@=+-:".contains(c) || non_ascii_alnum(c));
-    if !rest_ok {
+    // The rest: whitelisted characters, and no `: ` (one pass).
+    let mut after_colon = false;
+    for c in chars {
+        let ok = c.is_ascii_alphanumeric()
+            || matches!(c, ' ' | '.' | '_' | '/' | '@' | '=' | '+' | '-' | ':')
+            || non_ascii_alnum(c);
+        if !ok || (after_colon && c == ' ') {
+            return false;
+        }
+        after_colon = c == ':';
+    }
+    if s.ends_with(' ') || s.ends_with(':') {
         return false;
     }
-    if s.ends_with(' ') || s.ends_with(':') || s.contains(": ") {
-        return false;
+    // Shortcut, same answer: both resolvers only take a plain scalar for a non-string when it
+    // starts with one of these (bool and null words, `inf`/`nan` for Rust's float parser,
+    // digits, `.`, a sign, `~`, `=`, `<`); every other first character here is a letter or `/`.
+    if !matches!(first, 'y' | 'Y' | 'n' | 'N' | 'o' | 'O' | 't' | 'T' | 'f' | 'F' | 'i' | 'I')
+        && !first.is_ascii_digit()
+    {
+        return true;
     }
     !yaml11_resolves_to_non_string(s) && !yaml12_resolves_to_non_string(s)
 }
@@ -277,10 +300,13 @@ pub(crate) fn literal_block_ok(s: &str) -> bool {
     if body.is_empty() {
         return false;
     }
-    if !s.chars().all(|c| c == '\n' || single_quote_ok(c)) {
-        return false;
-    }
-    body.split('\n').all(|line| !line.ends_with(' '))
+    let printable = if s.is_ascii() {
+        s.bytes().all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
+    } else {
+        s.chars().all(|c| c == '\n' || single_quote_ok(c))
+    };
+    // No line ends with a space: no space before a line break, nor at the very end.
+    printable && !body.contains(" \n") && !body.ends_with(' ')
 }
 
 /// Write ` |`-style block (the indicator is written at the cursor) with content lines at
