@@ -61,3 +61,27 @@ fn parameters_then_argocd_env_then_plain_env() {
     assert_failed(&bad, 1);
     assert!(bad.stderr.contains("Argo CD parameter \"kgateway-version\""), "{}", bad.stderr);
 }
+
+#[test]
+fn as_a_plugin_the_repository_root_comes_from_the_source_path() {
+    // No .git in the sidecar's copy: the root is the working directory minus
+    // ARGOCD_APP_SOURCE_PATH, so an overlay may use a base elsewhere in the repository.
+    let dir = repo(&[
+        ("base/kustomization.yaml", "resources:\n- svc.yaml\n"),
+        ("base/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n"),
+        ("apps/shop/kustomization.yaml", "namespace: shop\nresources:\n- ../../base\n"),
+    ]);
+    let app = dir.path().join("apps/shop");
+    let mut c = command(&app);
+    c.args(["render", "--output", "clusters", "."]).env("ARGOCD_APP_SOURCE_PATH", "apps/shop");
+    let r = run_with(c, None);
+    assert_ok(&r);
+    assert!(r.stdout.contains("name: kube_shop_web_80"), "{}", r.stdout);
+
+    // Outside Argo CD, without .git or --root, the root is the path itself.
+    let mut c = command(&app);
+    c.args(["render", "."]);
+    let r = run_with(c, None);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("outside the repository root"), "{}", r.stderr);
+}
