@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use super::fields::FIELDS;
+use super::fields::{FIELDS, FieldErrors, apply_spec};
 use super::http::HTTP_OPTIONS_KEY;
 use super::{AppProtocol, Cluster, FieldCtx, Secrets};
 use super::{dns, http, lb};
@@ -46,9 +46,6 @@ pub struct PolicyInput<'a> {
 pub struct PolicyErrors {
     cache: HashMap<(usize, AppProtocol, bool), FieldErrors>,
 }
-
-/// Translation errors as (BCP field, message).
-type FieldErrors = Vec<(&'static str, String)>;
 
 impl PolicyErrors {
     pub fn new() -> Self {
@@ -220,19 +217,6 @@ fn default_locality_config(c: &mut Cluster) {
     {
         obj.insert("locality_weighted_lb_config".into(), json!({}));
     }
-}
-
-/// Apply one policy spec field by field in processBackend order.
-fn apply_spec<'a>(c: &mut Cluster, spec: &Map<String, Value>, ctx_for: &dyn Fn(&str) -> FieldCtx<'a>) -> FieldErrors {
-    let mut errors = Vec::new();
-    for (field, applier) in FIELDS {
-        if let Some(value) = spec.get(*field).filter(|v| !v.is_null())
-            && let Err(e) = applier(c, value, &ctx_for(field))
-        {
-            errors.push((*field, e));
-        }
-    }
-    errors
 }
 
 /// Translate one backend with its attached policies (in merge order) and, if attached, the

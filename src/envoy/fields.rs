@@ -23,15 +23,25 @@ pub const FIELDS: &[(&str, Applier)] = &[
     ("dns", dns::apply),
 ];
 
-/// Apply every field of a (merged, defaulted) BCP `spec` in processBackend order. Stops at
-/// the first error, as a policy error blackholes the cluster anyway.
-pub fn apply_spec(cluster: &mut Cluster, spec: &serde_json::Map<String, Value>, ctx: &FieldCtx) -> Result<(), String> {
-    for (name, applier) in FIELDS {
-        if let Some(v) = spec.get(*name).filter(|v| !v.is_null()) {
-            applier(cluster, v, ctx)?;
+/// Translation errors as (BCP field, kgateway's message).
+pub type FieldErrors = Vec<(&'static str, String)>;
+
+/// Apply every field of a (defaulted) BCP `spec` in processBackend order, with the context
+/// of the policy that provides each field, and collect every field's error.
+pub fn apply_spec<'a>(
+    cluster: &mut Cluster,
+    spec: &serde_json::Map<String, Value>,
+    ctx_for: &dyn Fn(&str) -> FieldCtx<'a>,
+) -> FieldErrors {
+    let mut errors = Vec::new();
+    for (field, applier) in FIELDS {
+        if let Some(value) = spec.get(*field).filter(|v| !v.is_null())
+            && let Err(e) = applier(cluster, value, &ctx_for(field))
+        {
+            errors.push((*field, e));
         }
     }
-    Ok(())
+    errors
 }
 
 #[cfg(test)]
@@ -70,7 +80,7 @@ mod tests {
         let mut c = eds_cluster("kube_default_httpbin_8080");
         let spec = json!({"connectTimeout": "5s", "upstreamProxyProtocol": {"version": "V2"},
             "circuitBreakers": {"maxConnections": 100}});
-        apply_spec(&mut c, spec.as_object().unwrap(), &t.ctx()).unwrap();
+        assert!(apply_spec(&mut c, spec.as_object().unwrap(), &|_| t.ctx()).is_empty());
         assert_eq!(c["connect_timeout"], json!("5s"));
         assert_eq!(c["transport_socket"]["typed_config"]["config"], json!({"version": "V2"}));
         assert_eq!(c["circuit_breakers"], json!({"thresholds": [{"max_connections": 100}]}));
