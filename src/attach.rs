@@ -247,7 +247,7 @@ mod tests {
             namespace: v["metadata"]["namespace"].as_str().unwrap_or("default").into(),
             name: v["metadata"]["name"].as_str().unwrap().into(),
         };
-        Object { value: v, origin: Origin::default(), id }
+        Object::new(v, Origin::default(), id)
     }
 
     fn svc(ns: &str, name: &str, labels: Value) -> Object {
@@ -343,7 +343,7 @@ mod tests {
     #[test]
     fn merge_order_is_oldest_first_then_namespace_then_name() {
         let mut b = bcp("a", "b-old", json!({"targetRefs": [{"group": "", "kind": "Service", "name": "web"}]}));
-        b.value["metadata"]["creationTimestamp"] = json!("2020-01-01T00:00:00Z");
+        b.value_mut()["metadata"]["creationTimestamp"] = json!("2020-01-01T00:00:00Z");
         let objs = [
             svc("a", "web", json!({})),
             bcp("a", "z-undated", json!({"targetRefs": [{"group": "", "kind": "Service", "name": "web"}]})),

@@ -286,7 +286,7 @@ fn service_entry_backends(index: usize, obj: &Object, out: &mut Vec<Backend>, wa
                 object: index,
                 target: obj.id.clone(),
                 namespace: obj.id.namespace.clone(),
-                labels: string_map(obj.value.get("metadata").and_then(|m| m.get("labels"))),
+                labels: string_map(obj.value().get("metadata").and_then(|m| m.get("labels"))),
                 hostnames: hosts.clone(),
                 protocol: protocol.unwrap_or(AppProtocol::Http1),
                 locality_aware: false,
@@ -315,7 +315,7 @@ mod tests {
             namespace: v["metadata"]["namespace"].as_str().unwrap_or("default").into(),
             name: v["metadata"]["name"].as_str().unwrap().into(),
         };
-        Object { value: v, origin: Origin::default(), id }
+        Object::new(v, Origin::default(), id)
     }
 
     fn names(objects: &[Object]) -> Vec<String> {

@@ -35,7 +35,9 @@ use std::process::ExitCode;
 use cli::{Cli, Commands, TableOptions};
 use diag::Diagnostics;
 use options::{Format, Options, ProcessEnv};
+use render::Purpose;
 use source::Input;
+use yaml::DocFormat;
 
 /// Exit codes: 0 success, 1 bad input (or, for `diff`, a difference), 2 internal failure.
 pub const EXIT_INPUT: u8 = 1;
@@ -139,13 +141,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
                 Ok(x) => x,
                 Err(code) => return code,
             };
-            let mut r = match render::render(&inputs(&paths), &opts) {
+            let format = if format == Format::Json { DocFormat::Json } else { DocFormat::Yaml };
+            let mut r = match render::render_for(&inputs(&paths), &opts, Purpose::Print(format)) {
                 Ok(r) => r,
                 Err(d) => return fail(d, EXIT_INPUT),
             };
             let diagnostics = std::mem::take(&mut r.diagnostics);
-            let chunks = output::serialize_chunks(output::documents(r, &opts), format);
-            let size: usize = chunks.iter().map(String::len).sum();
+            let chunks = output::serialize_chunks(output::documents(r, &opts, format), format);
+            let size: usize = chunks.iter().map(|c| c.len()).sum();
             if size as u64 > opts.max_output_bytes {
                 return fail(
                     diag::Diagnostic::error(format!(
@@ -165,7 +168,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
                 Err(code) => return code,
             };
             let json = format == Format::Json;
-            let (diags, code) = match render::render(&inputs(&paths), &opts) {
+            let (diags, code) = match render::render_for(&inputs(&paths), &opts, Purpose::Inspect) {
                 Ok(r) => (r.diagnostics, ExitCode::SUCCESS),
                 Err(d) => (d, ExitCode::from(EXIT_INPUT)),
             };
@@ -183,7 +186,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> ExitCode {
                 Err(code) => return code,
             };
             let json = format == Format::Json;
-            let r = match render::render(&inputs(&paths), &opts) {
+            let r = match render::render_for(&inputs(&paths), &opts, Purpose::Inspect) {
                 Ok(r) => r,
                 Err(d) => return fail(d, EXIT_INPUT),
             };
@@ -249,14 +252,14 @@ fn run_diff(
             return fail(diag::Diagnostic::error("diff takes BASE and HEAD, or HEAD with --git REF"), EXIT_INTERNAL);
         }
     };
-    let base = match render::render(&base_inputs, &base_opts) {
+    let base = match render::render_for(&base_inputs, &base_opts, Purpose::Inspect) {
         Ok(r) => r,
         Err(d) => {
             eprintln!("bcp-render: BASE does not render:");
             return fail(d, EXIT_INTERNAL);
         }
     };
-    let head = match render::render(&head_inputs, &opts) {
+    let head = match render::render_for(&head_inputs, &opts, Purpose::Inspect) {
         Ok(r) => r,
         Err(d) => {
             eprintln!("bcp-render: HEAD does not render:");

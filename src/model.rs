@@ -8,6 +8,7 @@ use serde_json::Value;
 use std::fmt;
 
 use crate::diag::{Diagnostic, Location};
+use crate::order::OrderKey;
 
 /// Where an object came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,15 +63,77 @@ impl fmt::Display for ObjectId {
 /// One Kubernetes object from the input.
 #[derive(Debug, Clone)]
 pub struct Object {
-    pub value: Value,
+    /// The parsed document; `null` once the object is sealed.
+    value: Value,
     pub origin: Origin,
     /// Identity with the *effective* namespace (own, else kustomization, else the default).
     pub id: ObjectId,
+    sealed: Option<Box<Sealed>>,
+}
+
+/// What is left of a sealed object: an object of a kind the pipeline never reads (see
+/// [`pipeline_reads`]) is only printed, so once it is final (kustomize transforms applied)
+/// its tree is dropped and only its printed text and output position are kept. A large
+/// repository's Deployments then cost their text, not a parsed tree each.
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    /// The document as printed (without a separator), when the command prints manifests.
+    pub text: Option<String>,
+    /// Its place in the output order.
+    pub order: OrderKey,
+}
+
+/// The kinds the pipeline reads beyond their identity. Every other kind is only printed.
+pub fn pipeline_reads(id: &ObjectId) -> bool {
+    match id.group.as_str() {
+        "" => matches!(id.kind.as_str(), "Service" | "Namespace" | "Secret" | "ConfigMap"),
+        KGATEWAY_GROUP => matches!(id.kind.as_str(), "BackendConfigPolicy" | "Backend"),
+        ISTIO_GROUP => id.kind == "ServiceEntry",
+        GATEWAY_API_GROUP => id.kind == "BackendTLSPolicy",
+        _ => false,
+    }
 }
 
 impl Object {
+    pub fn new(value: Value, origin: Origin, id: ObjectId) -> Self {
+        Object { value, origin, id, sealed: None }
+    }
+
+    /// The parsed document. Never called for a sealed object: only kinds the pipeline reads
+    /// are read, and those are never sealed.
+    pub fn value(&self) -> &Value {
+        debug_assert!(self.sealed.is_none(), "{} is sealed: the pipeline does not read its kind", self.id);
+        &self.value
+    }
+
+    pub fn value_mut(&mut self) -> &mut Value {
+        debug_assert!(self.sealed.is_none(), "{} is sealed", self.id);
+        &mut self.value
+    }
+
+    /// The document, or `None` for a sealed object.
+    pub fn into_value(self) -> Option<Value> {
+        if self.sealed.is_some() { None } else { Some(self.value) }
+    }
+
+    /// Drop the tree, keeping `text` (the printed document, if printed) and the output position.
+    pub fn seal(&mut self, text: Option<String>) {
+        let order = crate::order::legacy_key(self);
+        self.value = Value::Null;
+        self.sealed = Some(Box::new(Sealed { text, order }));
+    }
+
+    pub fn sealed(&self) -> Option<&Sealed> {
+        self.sealed.as_deref()
+    }
+
+    /// Take a sealed object's printed text out.
+    pub fn take_sealed_text(&mut self) -> Option<String> {
+        self.sealed.as_mut().and_then(|s| s.text.take())
+    }
+
     pub fn api_version(&self) -> &str {
-        self.value.get("apiVersion").and_then(Value::as_str).unwrap_or("")
+        self.value().get("apiVersion").and_then(Value::as_str).unwrap_or("")
     }
 
     pub fn kind(&self) -> &str {
@@ -78,7 +141,7 @@ impl Object {
     }
 
     pub fn metadata(&self) -> Option<&serde_json::Map<String, Value>> {
-        self.value.get("metadata").and_then(Value::as_object)
+        self.value().get("metadata").and_then(Value::as_object)
     }
 
     pub fn labels(&self) -> Vec<(String, String)> {
@@ -90,7 +153,7 @@ impl Object {
     }
 
     pub fn spec(&self) -> Option<&Value> {
-        self.value.get("spec")
+        self.value().get("spec")
     }
 
     /// `metadata.creationTimestamp` as written (RFC 3339); absent in Git normally.

@@ -56,8 +56,14 @@ fn version_of(api_version: &str) -> &str {
     }
 }
 
+/// (kind rank, legacy GVK string, legacy id string).
+pub type OrderKey = (i32, String, String);
+
 /// The legacy sort key of an object; sort ascending by it.
-pub fn legacy_key(obj: &Object) -> (i32, String, String) {
+pub fn legacy_key(obj: &Object) -> OrderKey {
+    if let Some(sealed) = obj.sealed() {
+        return sealed.order.clone();
+    }
     let api_version = obj.api_version();
     let group = group_of(api_version);
     let version = version_of(api_version);
@@ -93,16 +99,16 @@ mod tests {
         if !ns.is_empty() {
             meta.insert("namespace".into(), json!(ns));
         }
-        Object {
-            value: json!({"apiVersion": api_version, "kind": kind, "metadata": meta}),
-            origin: Origin::default(),
-            id: ObjectId {
+        Object::new(
+            json!({"apiVersion": api_version, "kind": kind, "metadata": meta}),
+            Origin::default(),
+            ObjectId {
                 group: group_of(api_version).into(),
                 kind: kind.into(),
                 namespace: ns.into(),
                 name: name.into(),
             },
-        }
+        )
     }
 
     #[test]

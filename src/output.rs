@@ -5,11 +5,15 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use std::borrow::Cow;
+
 use crate::backends::BackendKind;
+use crate::envoy::Cluster;
 use crate::model::{Object, ObjectId, Origin};
-use crate::options::{Format, Options, OutputKind};
+use crate::options::{Options, OutputKind};
+use crate::order::OrderKey;
 use crate::render::Render;
-use crate::yaml;
+use crate::yaml::{self, DocFormat, DocWriter};
 
 pub const PREFIX: &str = "bcp-render.dev/";
 /// Kubernetes rejects objects over 1 MiB; keep each ConfigMap's data well under it.
@@ -61,43 +65,50 @@ pub fn clusters(r: &Render) -> Vec<(usize, Value)> {
     out
 }
 
-/// [`clusters`], moved out of the render instead of copied.
-fn take_clusters(r: &mut Render) -> Vec<(usize, Value)> {
-    let mut out: Vec<(usize, Value)> = r
+/// A cluster as printed. `render` prints each cluster right after translating it and drops
+/// its tree, so that thousands of clusters are held as text, not as trees.
+#[derive(Debug, Clone)]
+pub struct PrintedCluster {
+    /// Keys sorted; the ConfigMaps hold it and the config hash is taken over it.
+    pub yaml: String,
+    /// With `--format json`, the document `--output clusters` prints.
+    pub json: Option<String>,
+}
+
+pub fn print_cluster(w: &mut DocWriter, cluster: Cluster, format: DocFormat) -> PrintedCluster {
+    let mut v = Value::Object(cluster);
+    sort_keys(&mut v);
+    let yaml = w.emit(&v, DocFormat::Yaml);
+    let json = (format == DocFormat::Json).then(|| w.emit(&v, DocFormat::Json));
+    PrintedCluster { yaml, json }
+}
+
+/// Every backend's printed cluster, moved out of the render (printed now where the render
+/// kept trees), with backend indexes sorted by cluster name.
+fn take_printed(r: &mut Render, format: DocFormat) -> Vec<(usize, PrintedCluster)> {
+    let mut w = DocWriter::default();
+    let mut out: Vec<(usize, PrintedCluster)> = r
         .translated
         .iter_mut()
         .enumerate()
         .map(|(i, t)| {
-            let mut v = Value::Object(std::mem::take(&mut t.cluster));
-            sort_keys(&mut v);
-            (i, v)
+            let printed =
+                t.printed.take().unwrap_or_else(|| print_cluster(&mut w, std::mem::take(&mut t.cluster), format));
+            (i, printed)
         })
         .collect();
     out.sort_by(|a, b| r.backends[a.0].cluster_name.cmp(&r.backends[b.0].cluster_name));
     out
 }
 
-/// Feeds everything written into a hash, so that values are hashed without a buffer.
-struct HashWriter<'a>(&'a mut Sha256);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// sha256 over the canonical JSON of a target's clusters, in name order.
-fn config_hash(clusters: &[&Value]) -> String {
+/// sha256 over a target's clusters as `--output clusters` prints them (YAML, in name order).
+fn config_hash(clusters: &[&str]) -> String {
     let mut h = Sha256::new();
-    for c in clusters {
-        // Serializing a Value into a writer that cannot fail cannot fail.
-        let _ = serde_json::to_writer(HashWriter(&mut h), c);
-        h.update(b"\n");
+    for (i, c) in clusters.iter().enumerate() {
+        if i > 0 {
+            h.update(DocFormat::Yaml.separator());
+        }
+        h.update(c);
     }
     hex(&h.finalize())
 }
@@ -129,14 +140,14 @@ fn annotation_key(name: &str) -> String {
 }
 
 /// Annotations per object index.
-fn annotations(r: &Render, clusters: &[(usize, Value)]) -> BTreeMap<usize, BTreeMap<String, String>> {
+fn annotations(r: &Render, clusters: &[(usize, PrintedCluster)]) -> BTreeMap<usize, BTreeMap<String, String>> {
     let mut out: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
     // Targets: the object each cluster comes from.
     let mut per_target: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (bi, _) in clusters {
         per_target.entry(r.backends[*bi].object).or_default().push(*bi);
     }
-    let cluster_of: BTreeMap<usize, &Value> = clusters.iter().map(|(i, v)| (*i, v)).collect();
+    let cluster_of: BTreeMap<usize, &str> = clusters.iter().map(|(i, c)| (*i, c.yaml.as_str())).collect();
     for (obj, bis) in &per_target {
         let names: Vec<&str> = bis.iter().map(|&b| r.backends[b].cluster_name.as_str()).collect();
         let mut policies: Vec<usize> = Vec::new();
@@ -151,7 +162,7 @@ fn annotations(r: &Render, clusters: &[(usize, Value)]) -> BTreeMap<usize, BTree
         ann.insert(annotation_key("clusters"), names.join(","));
         let policy_names: Vec<String> = policies.iter().map(|&p| r.attached.policies[p].id.ns_name()).collect();
         ann.insert(annotation_key("policies"), policy_names.join(","));
-        let rendered: Vec<&Value> = bis.iter().map(|b| cluster_of[b]).collect();
+        let rendered: Vec<&str> = bis.iter().map(|b| cluster_of[b]).collect();
         ann.insert(annotation_key("config-hash"), format!("sha256:{}", config_hash(&rendered)));
     }
     // Policies: what each attached to, and its state.
@@ -202,12 +213,11 @@ fn target_label(id: &ObjectId, kind: BackendKind) -> String {
 }
 
 /// Per-namespace ConfigMaps holding the clusters, split to stay under the size limit.
-/// Each cluster is freed once emitted.
-fn config_maps(r: &Render, clusters: Vec<(usize, Value)>, opts: &Options) -> Vec<Object> {
+fn config_maps(r: &Render, clusters: Vec<(usize, PrintedCluster)>, opts: &Options) -> Vec<Object> {
     let mut by_ns: BTreeMap<&str, Vec<(&str, String)>> = BTreeMap::new();
     for (bi, c) in clusters {
         let b = &r.backends[bi];
-        by_ns.entry(&b.namespace).or_default().push((&b.cluster_name, yaml::emit_yaml(&c)));
+        by_ns.entry(&b.namespace).or_default().push((&b.cluster_name, c.yaml));
     }
     let mut out = Vec::new();
     for (ns, entries) in by_ns {
@@ -238,25 +248,39 @@ fn config_maps(r: &Render, clusters: Vec<(usize, Value)>, opts: &Options) -> Vec
                 "data": data,
             });
             let id = ObjectId { group: String::new(), kind: "ConfigMap".into(), namespace: ns.into(), name };
-            out.push(Object { value, origin: Origin { file: "<generated>".into(), ..Origin::default() }, id });
+            out.push(Object::new(value, Origin { file: "<generated>".into(), ..Origin::default() }, id));
         }
     }
     out
 }
 
+/// A document of the output: a tree still to print, or a document already printed.
+pub enum Doc {
+    Tree(Value),
+    Printed(String),
+}
+
 /// The documents `render` prints, in order. The render is consumed: objects are moved into
 /// the output (annotated in place) and everything else is freed before serialization.
-pub fn documents(mut r: Render, opts: &Options) -> Vec<Value> {
-    let clusters = take_clusters(&mut r);
+pub fn documents(mut r: Render, opts: &Options, format: DocFormat) -> Vec<Doc> {
+    let clusters = take_printed(&mut r, format);
     match opts.output {
-        OutputKind::Clusters => clusters.into_iter().map(|(_, c)| c).collect(),
+        OutputKind::Clusters => clusters
+            .into_iter()
+            .map(|(_, c)| {
+                Doc::Printed(match format {
+                    DocFormat::Json => c.json.unwrap_or_else(|| reformat_json(&c.yaml)),
+                    DocFormat::Yaml => c.yaml,
+                })
+            })
+            .collect(),
         OutputKind::All => {
             let mut ann = annotations(&r, &clusters);
             let config_maps = config_maps(&r, clusters, opts);
             let objects = std::mem::take(&mut r.objects);
             drop(r);
             // Sort keys are computed once per object, not per comparison.
-            let mut order: Vec<((i32, String, String), usize)> = objects
+            let mut order: Vec<(OrderKey, usize)> = objects
                 .iter()
                 .chain(&config_maps)
                 .map(crate::order::legacy_key)
@@ -266,35 +290,55 @@ pub fn documents(mut r: Render, opts: &Options) -> Vec<Value> {
             // Stable in the objects' order for equal keys, as a stable sort by key is.
             order.sort();
             let n = objects.len();
-            let mut values: Vec<Option<Value>> =
-                objects.into_iter().chain(config_maps).map(|o| Some(o.value)).collect();
+            let mut slots: Vec<Option<Object>> = objects.into_iter().chain(config_maps).map(Some).collect();
             order
                 .into_iter()
-                .map(|(_, i)| {
-                    let mut v = values[i].take().expect("each document is emitted once");
+                .filter_map(|(_, i)| {
+                    let mut o = slots[i].take().expect("each document is emitted once");
+                    if let Some(text) = o.take_sealed_text() {
+                        return Some(Doc::Printed(text));
+                    }
+                    // A sealed object without text belongs to a render made for a command that
+                    // prints no manifests.
+                    debug_assert!(o.sealed().is_none(), "{} was sealed without its text", o.id);
+                    let mut v = o.into_value()?;
                     if i < n
                         && let Some(a) = ann.remove(&i)
                     {
                         set_annotations(&mut v, &a);
                     }
-                    v
+                    Some(Doc::Tree(v))
                 })
                 .collect()
         }
     }
 }
 
-/// Serialize documents in the chosen format.
-/// Documents are consumed: each one is freed once written.
-pub fn serialize(docs: Vec<Value>, format: Format) -> String {
+/// A cluster printed in YAML, as JSON (only when the render printed YAML only).
+fn reformat_json(yaml_text: &str) -> String {
+    let limits = yaml::ParseLimits::default();
+    let v = yaml::parse_stream(yaml_text, &limits).ok().and_then(|mut d| d.pop()).map(|d| d.value);
+    yaml::emit_doc(&v.unwrap_or(Value::Null), DocFormat::Json)
+}
+
+/// Serialize documents; each one is freed once written.
+pub fn serialize(docs: Vec<Doc>, format: DocFormat) -> String {
     serialize_chunks(docs, format).concat()
 }
 
-/// [`serialize`] as one string per document (concatenated, they are the output): the output
-/// then fills memory freed by the documents instead of a second large buffer.
-pub fn serialize_chunks(docs: Vec<Value>, format: Format) -> Vec<String> {
-    match format {
-        Format::Json => yaml::emit_json_chunks(docs),
-        _ => yaml::emit_yaml_chunks(docs),
+/// [`serialize`] as pieces (concatenated, they are the output): the output then fills memory
+/// freed by the documents instead of a second large buffer.
+pub fn serialize_chunks(docs: Vec<Doc>, format: DocFormat) -> Vec<Cow<'static, str>> {
+    let mut out = Vec::with_capacity(docs.len() * 2);
+    let mut w = DocWriter::default();
+    for (i, doc) in docs.into_iter().enumerate() {
+        if i > 0 && !format.separator().is_empty() {
+            out.push(Cow::Borrowed(format.separator()));
+        }
+        out.push(Cow::Owned(match doc {
+            Doc::Tree(v) => w.emit(&v, format),
+            Doc::Printed(text) => text,
+        }));
     }
+    out
 }

@@ -13,11 +13,12 @@ use crate::envoy::backend_tls;
 use crate::envoy::cluster::{self, ClusterSettings, PolicyInput, Translated};
 use crate::merge;
 use crate::model::Object;
-use crate::options::Options;
+use crate::options::{Options, OutputKind};
+use crate::output;
 use crate::secrets::Store;
-use crate::source::{self, Input, LoadOptions};
+use crate::source::{self, Input, LoadOptions, Passthrough};
 use crate::validate;
-use crate::yaml::{self, ParseLimits};
+use crate::yaml::{self, DocFormat, ParseLimits};
 
 /// Everything known after rendering, for every presentation.
 pub struct Render {
@@ -67,8 +68,26 @@ pub fn pointer_to_field(pointer: &str) -> String {
     out
 }
 
-pub fn load_options(opts: &Options) -> LoadOptions {
+/// What the caller does with the render, which decides what is kept of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Everything kept as trees (library use).
+    Keep,
+    /// `render`: pass-through objects (with the default output) and clusters are printed in
+    /// this format as soon as they are final, and their trees dropped.
+    Print(DocFormat),
+    /// `check`, `explain`, `diff`: no manifests are printed; pass-through objects are dropped.
+    Inspect,
+}
+
+pub fn load_options(opts: &Options, purpose: Purpose) -> LoadOptions {
+    let passthrough = match purpose {
+        Purpose::Keep => Passthrough::Keep,
+        Purpose::Print(format) if opts.output == OutputKind::All => Passthrough::Print(format),
+        Purpose::Print(_) | Purpose::Inspect => Passthrough::Drop,
+    };
     LoadOptions {
+        passthrough,
         root: opts.root.clone(),
         default_namespace: opts.namespace.clone(),
         parse: ParseLimits { max_documents: opts.max_documents, max_depth: opts.max_depth },
@@ -77,9 +96,15 @@ pub fn load_options(opts: &Options) -> LoadOptions {
     }
 }
 
-/// Render the inputs. `Err` carries every error found (and the warnings seen so far).
+/// Render the inputs, keeping everything. `Err` carries every error found (and the warnings
+/// seen so far).
 pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
-    let loaded = source::load(inputs, &load_options(opts))?;
+    render_for(inputs, opts, Purpose::Keep)
+}
+
+/// [`render`], keeping only what `purpose` needs.
+pub fn render_for(inputs: &[Input], opts: &Options, purpose: Purpose) -> Result<Render, Diagnostics> {
+    let loaded = source::load(inputs, &load_options(opts, purpose))?;
     let mut diags = Diagnostics::new();
     diags.extend(loaded.warnings);
     let objects = loaded.objects;
@@ -119,6 +144,7 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
 
     let mut policy_errors = cluster::PolicyErrors::new();
     let mut translated = Vec::with_capacity(backends.len());
+    let mut writer = yaml::DocWriter::default();
     let mut backend_tls_used = Vec::with_capacity(backends.len());
     for (b, atts) in backends.iter().zip(&attached.by_backend) {
         let inputs: Vec<PolicyInput> = atts
@@ -158,8 +184,11 @@ pub fn render(inputs: &[Input], opts: &Options) -> Result<Render, Diagnostics> {
                 ));
             }
         }
-        let t = cluster::translate(b, &inputs, socket.as_ref(), &settings, &store, &mut policy_errors);
+        let mut t = cluster::translate(b, &inputs, socket.as_ref(), &settings, &store, &mut policy_errors);
         report_translation(&pre, &texts, b, atts, &attached, &t, opts, &mut diags);
+        if let Purpose::Print(format) = purpose {
+            t.printed = Some(output::print_cluster(&mut writer, std::mem::take(&mut t.cluster), format));
+        }
         translated.push(t);
         backend_tls_used.push(btp_used);
     }

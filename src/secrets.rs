@@ -24,7 +24,7 @@ impl Store {
             match o.id.kind.as_str() {
                 "Secret" => {
                     let mut data = BTreeMap::new();
-                    for (k, v) in o.value.get("data").and_then(Value::as_object).into_iter().flatten() {
+                    for (k, v) in o.value().get("data").and_then(Value::as_object).into_iter().flatten() {
                         if let Some(decoded) =
                             v.as_str().and_then(decode_base64).and_then(|b| String::from_utf8(b).ok())
                         {
@@ -32,7 +32,7 @@ impl Store {
                         }
                     }
                     // stringData wins over data, as the API server merges it.
-                    for (k, v) in o.value.get("stringData").and_then(Value::as_object).into_iter().flatten() {
+                    for (k, v) in o.value().get("stringData").and_then(Value::as_object).into_iter().flatten() {
                         if let Some(s) = v.as_str() {
                             data.insert(k.clone(), s.to_string());
                         }
@@ -40,7 +40,7 @@ impl Store {
                     store.secrets.insert(key, data);
                 }
                 "ConfigMap" => {
-                    let data = crate::model::string_map(o.value.get("data")).into_iter().collect();
+                    let data = crate::model::string_map(o.value().get("data")).into_iter().collect();
                     store.config_maps.insert(key, data);
                 }
                 _ => {}

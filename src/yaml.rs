@@ -613,21 +613,54 @@ pub fn emit_yaml_stream<D: Borrow<Value>>(docs: impl IntoIterator<Item = D>) -> 
     out
 }
 
-/// [`emit_yaml_stream`] one document at a time: concatenated, the strings are the stream.
-/// Each document is dropped once emitted, so the small per-document strings can reuse its
-/// memory instead of growing one large buffer next to the documents.
-pub fn emit_yaml_chunks(docs: impl IntoIterator<Item = Value>) -> Vec<String> {
-    docs.into_iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            let mut out = String::new();
-            if i > 0 {
-                out.push_str("---\n");
+/// The two formats documents are printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocFormat {
+    Yaml,
+    Json,
+}
+
+impl DocFormat {
+    /// What goes between two documents of a stream.
+    pub fn separator(self) -> &'static str {
+        match self {
+            DocFormat::Yaml => "---\n",
+            DocFormat::Json => "",
+        }
+    }
+}
+
+/// One document, ending in a newline, without a separator: YAML, or pretty JSON.
+pub fn emit_doc(value: &Value, format: DocFormat) -> String {
+    DocWriter::default().emit(value, format)
+}
+
+/// Emits documents through one reused buffer, returning each as a string of exactly its
+/// size: documents held until output then carry no growth slack (up to half of a string
+/// grown by doubling), and the buffer's growth happens once, not per document.
+#[derive(Default)]
+pub struct DocWriter {
+    yaml: String,
+    json: Vec<u8>,
+}
+
+impl DocWriter {
+    pub fn emit(&mut self, value: &Value, format: DocFormat) -> String {
+        match format {
+            DocFormat::Yaml => {
+                self.yaml.clear();
+                emit::emit_document(&mut self.yaml, value);
+                self.yaml.as_str().to_owned()
             }
-            emit::emit_document(&mut out, &doc);
-            out
-        })
-        .collect()
+            DocFormat::Json => {
+                self.json.clear();
+                // Serializing a Value into memory cannot fail, and yields UTF-8.
+                let _ = serde_json::to_writer_pretty(&mut self.json, value);
+                self.json.push(b'\n');
+                String::from_utf8_lossy(&self.json).into_owned()
+            }
+        }
+    }
 }
 
 /// Emit one value as a YAML document (no leading `---`), ending in a newline.
@@ -635,18 +668,6 @@ pub fn emit_yaml(value: &Value) -> String {
     let mut out = String::new();
     emit::emit_document(&mut out, value);
     out
-}
-
-/// [`emit_json_stream`] one document at a time (see [`emit_yaml_chunks`]).
-pub fn emit_json_chunks(docs: impl IntoIterator<Item = Value>) -> Vec<String> {
-    docs.into_iter()
-        .map(|doc| {
-            // Serializing a Value cannot fail.
-            let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
-            out.push('\n');
-            out
-        })
-        .collect()
 }
 
 /// Emit documents as a stream of pretty JSON objects, one per document.

@@ -79,7 +79,10 @@ pub struct PolicyError {
 
 #[derive(Debug, Clone)]
 pub struct Translated {
+    /// Empty once printed (see `printed`).
     pub cluster: Cluster,
+    /// The cluster as printed, for a render made to be printed (then `cluster` is empty).
+    pub printed: Option<crate::output::PrintedCluster>,
     /// Non-empty means the cluster is kgateway's blackhole.
     pub errors: Vec<PolicyError>,
     pub ignored: Vec<Ignored>,
@@ -303,5 +306,5 @@ pub fn translate(
     if !errors.is_empty() {
         cluster = blackhole(&b.cluster_name);
     }
-    Translated { cluster, errors, ignored, tls_overridden, merged }
+    Translated { cluster, printed: None, errors, ignored, tls_overridden, merged }
 }

@@ -13,11 +13,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::{Ctx, json_patch, kustomization_files, root};
+use super::{Ctx, Res, json_patch, kustomization_files, root};
 use crate::diag::Diagnostic;
-use crate::model::Origin;
-
-type Res = (Value, Origin);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -447,6 +444,7 @@ fn add_entry(ctx: &mut Ctx<'_>, k: &Kust, entry: &str, chain: &mut Vec<PathBuf>,
                 if let Some(text) = ctx.read_text(&p) {
                     let shown = ctx.rel(&p);
                     ctx.parse_docs(&shown, &text, acc);
+                    ctx.keep_text(&shown, text);
                 }
             }
             Err(e) => fail(ctx, e),

@@ -16,8 +16,8 @@ fn namespace_overwrites_and_renames_namespace_object() {
     );
     let l = repo.load(&["app"]).unwrap();
     assert_eq!(names(&l), vec!["Deployment prod/web", "Namespace prod", "CustomResourceDefinition x.y.z"]);
-    assert_eq!(l.objects[0].value["metadata"]["namespace"], "prod");
-    assert!(l.objects[2].value.pointer("/metadata/namespace").is_none());
+    assert_eq!(l.objects[0].value()["metadata"]["namespace"], "prod");
+    assert!(l.objects[2].value().pointer("/metadata/namespace").is_none());
     assert_eq!(l.objects[0].origin.file, "app/deploy.yaml");
 }
 
@@ -31,7 +31,7 @@ fn labels_common_labels_and_annotations() {
     repo.write("app/deploy.yaml", DEPLOY);
     repo.write("app/svc.yaml", SVC);
     let l = repo.load(&["app"]).unwrap();
-    let d = &l.objects[0].value;
+    let d = &l.objects[0].value();
     assert_eq!(d["metadata"]["labels"], serde_json::json!({"team": "a", "tier": "t", "env": "prod"}));
     assert_eq!(
         d["spec"]["template"]["metadata"]["labels"],
@@ -40,7 +40,7 @@ fn labels_common_labels_and_annotations() {
     assert_eq!(d["spec"]["selector"]["matchLabels"], serde_json::json!({"app": "web", "env": "prod"}));
     assert_eq!(d["metadata"]["annotations"]["note"], "hi");
     assert_eq!(d["spec"]["template"]["metadata"]["annotations"]["note"], "hi");
-    let s = &l.objects[1].value;
+    let s = &l.objects[1].value();
     assert_eq!(s["spec"]["selector"], serde_json::json!({"app": "web", "env": "prod"}));
     assert_eq!(s["metadata"]["annotations"]["note"], "hi");
 }
@@ -57,7 +57,7 @@ fn overlay_with_base_dir_patch_and_file_escape() {
     repo.write("overlay/p.json", r#"[{"op": "add", "path": "/metadata/labels", "value": {"p": "1"}}]"#);
     let l = repo.load(&["overlay"]).unwrap();
     assert_eq!(names(&l), vec!["Service prod/web"]);
-    let v = &l.objects[0].value;
+    let v = &l.objects[0].value();
     assert_eq!(v["spec"]["selector"]["extra"], "x");
     assert_eq!(v["metadata"]["labels"]["p"], "1");
     assert_eq!(l.objects[0].origin.file, "base/svc.yaml");
@@ -163,7 +163,7 @@ fn name_prefix_leaves_target_refs_dangling_with_a_warning() {
     repo.write("app/ns.yaml", &obj("Namespace", "n"));
     let l = repo.load(&["app"]).unwrap();
     assert_eq!(names(&l), vec!["Service default/p-web", "BackendConfigPolicy default/p-p", "Namespace n"]);
-    assert_eq!(l.objects[1].value["spec"]["targetRefs"][0]["name"], "web");
+    assert_eq!(l.objects[1].value()["spec"]["targetRefs"][0]["name"], "web");
     assert_eq!(l.warnings.len(), 1);
     let w = l.warnings[0].to_string();
     assert!(w.contains("spec.targetRefs[0].name") && w.contains("now dangles") && w.contains("'p-web'"), "{w}");

@@ -9,8 +9,11 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{Object, ObjectId, Origin, group_of, is_cluster_scoped};
-use crate::yaml::ParseLimits;
+use crate::model::{Object, ObjectId, Origin, group_of, is_cluster_scoped, pipeline_reads};
+use crate::yaml::{DocFormat, DocWriter, ParseLimits};
+
+/// A document as loaded, before it becomes an [`Object`].
+pub(crate) type Res = (Value, Origin);
 
 pub mod json_patch;
 pub mod kustomize;
@@ -35,6 +38,7 @@ pub struct LoadOptions {
     /// Total input bytes, checked before reading.
     pub max_total_bytes: u64,
     pub max_file_bytes: u64,
+    pub passthrough: Passthrough,
 }
 
 /// What the loader produced.
@@ -49,18 +53,96 @@ pub struct Loaded {
 
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, Diagnostics> {
     let mut ctx = Ctx::new(opts, PathBuf::new());
-    let mut raw: Vec<(Value, Origin)> = Vec::new();
+    let mut out = Collector::default();
     for input in inputs {
         match input {
-            Input::Stdin => ctx.load_stdin(&mut raw),
-            Input::Path(path) => ctx.load_path(path, &mut raw),
+            Input::Stdin => ctx.load_stdin(&mut out),
+            Input::Path(path) => ctx.load_path(path, &mut out),
         }
     }
-    let objects = finish(&mut ctx, raw);
+    let objects = out.finish(&mut ctx);
     if ctx.errors.has_errors() {
         return Err(ctx.errors);
     }
     Ok(Loaded { objects, warnings: ctx.warnings, texts: ctx.texts })
+}
+
+/// What becomes of an object of a kind the pipeline never reads once it is final
+/// (see [`crate::model::Sealed`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Passthrough {
+    /// Keep its tree (library use and tests).
+    #[default]
+    Keep,
+    /// Seal it with its printed document (`render`).
+    Print(DocFormat),
+    /// Seal it without text: the command prints no manifests.
+    Drop,
+}
+
+/// The final objects, in input order: identities computed and pass-through objects sealed as
+/// they arrive, so that they never all exist as trees at once.
+#[derive(Default)]
+pub(crate) struct Collector {
+    objects: Vec<Object>,
+    writer: DocWriter,
+}
+
+impl Collector {
+    /// Add final documents. Returns whether any of them is still held as a tree (then its
+    /// file's text is needed to locate diagnostics).
+    pub fn add(&mut self, ctx: &Ctx<'_>, docs: Vec<Res>) -> bool {
+        let mut trees = false;
+        for (value, origin) in docs {
+            let id = object_id(&value, &ctx.opts.default_namespace);
+            let mut obj = Object::new(value, origin, id);
+            let text = match ctx.opts.passthrough {
+                _ if pipeline_reads(&obj.id) => None,
+                Passthrough::Keep => None,
+                Passthrough::Print(format) => Some(Some(self.writer.emit(obj.value(), format))),
+                Passthrough::Drop => Some(None),
+            };
+            match text {
+                Some(text) => obj.seal(text),
+                None => trees = true,
+            }
+            self.objects.push(obj);
+        }
+        trees
+    }
+
+    /// The objects, duplicates reported and dropped (the first definition stays).
+    fn finish(mut self, ctx: &mut Ctx<'_>) -> Vec<Object> {
+        let mut order: Vec<usize> = (0..self.objects.len()).collect();
+        order.sort_by(|&a, &b| self.objects[a].id.cmp(&self.objects[b].id).then(a.cmp(&b)));
+        let mut duplicate = vec![false; self.objects.len()];
+        for pair in order.windows(2) {
+            let (first, dup) = (&self.objects[pair[0]], &self.objects[pair[1]]);
+            if first.id != dup.id {
+                continue;
+            }
+            duplicate[pair[1]] = true;
+            // The first definition of this id (pairs of one id chain back to it).
+            let first = &self.objects[order[order.partition_point(|&i| self.objects[i].id < dup.id)]];
+            let d = Diagnostic::error(format!(
+                "duplicate object {}: defined at {}:{} and at {}:{}",
+                dup.id.display(),
+                first.origin.file,
+                first.origin.line,
+                dup.origin.file,
+                dup.origin.line
+            ))
+            .at(dup.origin.location())
+            .object(dup.id.display());
+            ctx.error(d);
+        }
+        let mut i = 0;
+        self.objects.retain(|_| {
+            i += 1;
+            !duplicate[i - 1]
+        });
+        self.objects
+    }
 }
 
 /// The names a kustomization file may have, in kustomize's order.
@@ -107,7 +189,7 @@ impl<'a> Ctx<'a> {
         root::rel(&self.root, path)
     }
 
-    fn load_stdin(&mut self, out: &mut Vec<(Value, Origin)>) {
+    fn load_stdin(&mut self, out: &mut Collector) {
         let name = "<stdin>";
         let mut buf = Vec::new();
         let limit = self.opts.max_file_bytes;
@@ -123,12 +205,11 @@ impl<'a> Ctx<'a> {
             return;
         }
         if let Some(text) = self.decode(name, buf) {
-            self.parse_docs(name, &text, out);
-            self.texts.insert(name.to_string(), text);
+            self.parse_final(name, text, out);
         }
     }
 
-    fn load_path(&mut self, path: &Path, out: &mut Vec<(Value, Origin)>) {
+    fn load_path(&mut self, path: &Path, out: &mut Collector) {
         let shown = path.display().to_string();
         if let Err(e) = std::fs::symlink_metadata(path) {
             self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(shown));
@@ -148,12 +229,29 @@ impl<'a> Ctx<'a> {
             if files.is_empty() {
                 walk::walk_dir(self, &canonical, out);
             } else {
-                kustomize::build(self, &canonical, out);
+                let mut built = Vec::new();
+                kustomize::build(self, &canonical, &mut built);
+                out.add(self, built);
             }
         } else if let Some(text) = self.read_text(&canonical) {
             let rel = self.rel(&canonical);
-            self.parse_docs(&rel, &text, out);
+            self.parse_final(&rel, text, out);
         }
+    }
+
+    /// Parse a file whose documents are final objects (not a kustomize resource), keeping its
+    /// text only while an object from it is held as a tree.
+    pub(crate) fn parse_final(&mut self, file: &str, text: String, out: &mut Collector) {
+        let mut docs = Vec::new();
+        self.parse_docs(file, &text, &mut docs);
+        if out.add(self, docs) {
+            self.keep_text(file, text);
+        }
+    }
+
+    /// Keep a file's text to locate diagnostics in it later.
+    pub fn keep_text(&mut self, file: &str, text: String) {
+        self.texts.insert(file.to_string(), text);
     }
 
     /// Count `len` bytes against `--max-input-bytes`; false (and one error) when over.
@@ -192,8 +290,9 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Read one file (confined, size-checked, UTF-8) and keep its text. `path` is the path as
-    /// reached (not necessarily canonical); messages name it relative to the root.
+    /// Read one file (confined, size-checked, UTF-8). `path` is the path as reached (not
+    /// necessarily canonical); messages name it relative to the root. Callers keep the text
+    /// with [`Ctx::keep_text`] when diagnostics may point into it.
     pub fn read_text(&mut self, path: &Path) -> Option<String> {
         let shown = self.rel(path);
         let canonical = match root::confine(&self.root, path, &shown) {
@@ -224,15 +323,13 @@ impl<'a> Ctx<'a> {
                 return None;
             }
         };
-        let text = self.decode(&shown, bytes)?;
-        self.texts.insert(shown, text.clone());
-        Some(text)
+        self.decode(&shown, bytes)
     }
 
     /// Parse a stream into objects: every document must be a mapping with string
     /// `apiVersion`, `kind` and `metadata.name`; `List`s are flattened and local-config
     /// objects dropped.
-    pub fn parse_docs(&mut self, file: &str, text: &str, out: &mut Vec<(Value, Origin)>) {
+    pub fn parse_docs(&mut self, file: &str, text: &str, out: &mut Vec<Res>) {
         let docs = match crate::yaml::parse_stream(text, &self.opts.parse) {
             Ok(d) => d,
             Err(e) => {
@@ -262,7 +359,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn push_object(&mut self, value: Value, origin: Origin, out: &mut Vec<(Value, Origin)>) {
+    fn push_object(&mut self, value: Value, origin: Origin, out: &mut Vec<Res>) {
         let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
         if kind.ends_with("List") && value.get("items").is_some() {
             match value.get("items") {
@@ -287,7 +384,9 @@ impl<'a> Ctx<'a> {
             return;
         }
         let local = value
-            .pointer("/metadata/annotations/config.kubernetes.io~1local-config")
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get("config.kubernetes.io/local-config"))
             .and_then(Value::as_str)
             .is_some_and(|v| v == "true");
         if !local {
@@ -314,7 +413,7 @@ fn check_object(v: &Value) -> Result<(), String> {
             None => return Err(format!("missing {key}")),
         }
     }
-    match v.pointer("/metadata/name") {
+    match map.get("metadata").and_then(|m| m.get("name")) {
         Some(Value::String(s)) if !s.is_empty() => Ok(()),
         Some(_) => Err("metadata.name must be a non-empty string".into()),
         None => Err("missing metadata.name".into()),
@@ -323,42 +422,20 @@ fn check_object(v: &Value) -> Result<(), String> {
 
 /// The identity of a value, with the effective namespace.
 pub fn object_id(value: &Value, default_namespace: &str) -> ObjectId {
-    let s = |p: &str| value.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
-    let group = group_of(&s("/apiVersion")).to_string();
-    let kind = s("/kind");
+    // Plain lookups: `Value::pointer` allocates per segment, and this runs for every object.
+    fn field<'a>(v: Option<&'a Value>, key: &str) -> &'a str {
+        v.and_then(|v| v.get(key)).and_then(Value::as_str).unwrap_or("")
+    }
+    let metadata = value.get("metadata");
+    let group = group_of(field(Some(value), "apiVersion")).to_string();
+    let kind = field(Some(value), "kind").to_string();
     let namespace = if is_cluster_scoped(&group, &kind) {
         String::new()
     } else {
-        let own = s("/metadata/namespace");
-        if own.is_empty() { default_namespace.to_string() } else { own }
+        let own = field(metadata, "namespace");
+        if own.is_empty() { default_namespace } else { own }.to_string()
     };
-    ObjectId { group, kind, namespace, name: s("/metadata/name") }
-}
-
-/// Build objects and reject duplicates.
-fn finish(ctx: &mut Ctx<'_>, raw: Vec<(Value, Origin)>) -> Vec<Object> {
-    let mut seen: BTreeMap<ObjectId, Origin> = BTreeMap::new();
-    let mut objects = Vec::with_capacity(raw.len());
-    for (value, origin) in raw {
-        let id = object_id(&value, &ctx.opts.default_namespace);
-        if let Some(first) = seen.get(&id) {
-            let d = Diagnostic::error(format!(
-                "duplicate object {}: defined at {}:{} and at {}:{}",
-                id.display(),
-                first.file,
-                first.line,
-                origin.file,
-                origin.line
-            ))
-            .at(origin.location())
-            .object(id.display());
-            ctx.error(d);
-            continue;
-        }
-        seen.insert(id.clone(), origin.clone());
-        objects.push(Object { value, origin, id });
-    }
-    objects
+    ObjectId { group, kind, namespace, name: field(metadata, "name").to_string() }
 }
 
 #[cfg(test)]
@@ -412,6 +489,7 @@ pub(crate) mod testutil {
             parse: ParseLimits::default(),
             max_total_bytes: 1 << 30,
             max_file_bytes: 1 << 24,
+            passthrough: Passthrough::Keep,
         }
     }
 
@@ -445,7 +523,7 @@ mod tests {
         assert_eq!(l.objects[0].origin.file, "a.txt");
         assert!(l.texts.contains_key("a.txt"));
         // The default namespace is not written into the value.
-        assert!(l.objects[0].value.pointer("/metadata/namespace").is_none());
+        assert!(l.objects[0].value().pointer("/metadata/namespace").is_none());
     }
 
     #[test]
@@ -506,5 +584,55 @@ mod tests {
         repo.write("b.yaml", "kind: X\n");
         let e = repo.load(&["a.yaml", "b.yaml"]).unwrap_err();
         assert_eq!(e.error_count(), 2, "{}", messages(&e));
+    }
+
+    #[test]
+    fn pass_through_objects_are_sealed_by_mode_and_their_texts_dropped() {
+        let repo = TempRepo::new();
+        repo.write("deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n");
+        repo.write("svc.yaml", &format!("{}---\n{}", obj("Service", "s"), obj("Pod", "p")));
+        let load_as = |passthrough| {
+            let opts = LoadOptions { passthrough, ..opts() };
+            load(&[Input::Path(repo.root.clone())], &opts).unwrap()
+        };
+        let kept = load_as(Passthrough::Keep);
+        assert!(kept.objects.iter().all(|o| o.sealed().is_none()));
+        assert!(kept.texts.contains_key("deploy.yaml"));
+
+        let printed = load_as(Passthrough::Print(DocFormat::Yaml));
+        let sealed: Vec<(&str, Option<&str>)> = printed
+            .objects
+            .iter()
+            .filter_map(|o| o.sealed().map(|s| (o.id.name.as_str(), s.text.as_deref())))
+            .collect();
+        assert_eq!(
+            sealed,
+            vec![
+                ("d", Some("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n")),
+                ("p", Some("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"))
+            ]
+        );
+        // The Service is read by the pipeline: its file's text stays to locate diagnostics.
+        assert_eq!(printed.texts.keys().collect::<Vec<_>>(), vec!["svc.yaml"]);
+
+        let dropped = load_as(Passthrough::Drop);
+        let texts: Vec<Option<&str>> =
+            dropped.objects.iter().filter_map(|o| o.sealed().map(|s| s.text.as_deref())).collect();
+        assert_eq!(texts, vec![None, None]);
+        // Identity and order survive sealing.
+        assert_eq!(names(&dropped), names(&kept));
+        let keys = |l: &Loaded| l.objects.iter().map(crate::order::legacy_key).collect::<Vec<_>>();
+        assert_eq!(keys(&dropped), keys(&kept));
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "is sealed")]
+    fn reading_a_sealed_object_is_a_bug() {
+        let repo = TempRepo::new();
+        repo.write("deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n");
+        let opts = LoadOptions { passthrough: Passthrough::Drop, ..opts() };
+        let l = load(&[Input::Path(repo.root.clone())], &opts).unwrap();
+        let _ = l.objects[0].labels();
     }
 }

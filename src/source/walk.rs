@@ -14,19 +14,16 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
-use super::{Ctx, KUSTOMIZATION_NAMES, root};
+use super::{Collector, Ctx, KUSTOMIZATION_NAMES, root};
 use crate::diag::Diagnostic;
-use crate::model::Origin;
 
 /// Walk `dir` (canonical, inside the root), appending objects in sorted path order.
-pub(crate) fn walk_dir(ctx: &mut Ctx<'_>, dir: &Path, out: &mut Vec<(Value, Origin)>) {
+pub(crate) fn walk_dir(ctx: &mut Ctx<'_>, dir: &Path, out: &mut Collector) {
     let mut stack = Vec::new();
     walk_inner(ctx, dir, &mut stack, out);
 }
 
-fn walk_inner(ctx: &mut Ctx<'_>, dir: &Path, stack: &mut Vec<PathBuf>, out: &mut Vec<(Value, Origin)>) {
+fn walk_inner(ctx: &mut Ctx<'_>, dir: &Path, stack: &mut Vec<PathBuf>, out: &mut Collector) {
     let shown = ctx.rel(dir);
     let canonical = match root::confine(&ctx.root, dir, &shown) {
         Ok(c) => c,
@@ -90,7 +87,7 @@ fn walk_inner(ctx: &mut Ctx<'_>, dir: &Path, stack: &mut Vec<PathBuf>, out: &mut
                 continue;
             }
             if let Some(text) = ctx.read_text(&path) {
-                ctx.parse_docs(&entry_shown, &text, out);
+                ctx.parse_final(&entry_shown, text, out);
             }
         } else if meta.is_file() && name.as_bytes() == b"Kustomization" && stack.len() > 1 {
             ctx.warnings.push(

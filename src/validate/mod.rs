@@ -31,7 +31,7 @@ pub fn validate(objects: &[Object], opts: &Options) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, obj) in objects.iter().enumerate() {
         let Some(kind) = SchemaKind::of(&obj.id.group, &obj.id.kind) else { continue };
-        for (pointer, d) in validate_object(&obj.value, kind, opts.release) {
+        for (pointer, d) in validate_object(obj.value(), kind, opts.release) {
             let d = d.object(obj.id.display()).field(pointer_to_field(&pointer));
             out.push((i, pointer, d));
         }
@@ -182,16 +182,13 @@ mod tests {
 
     fn obj(v: Value) -> Object {
         let group = crate::model::group_of(v["apiVersion"].as_str().unwrap()).to_string();
-        Object {
-            id: ObjectId {
-                group,
-                kind: v["kind"].as_str().unwrap().into(),
-                namespace: "app".into(),
-                name: v["metadata"]["name"].as_str().unwrap().into(),
-            },
-            value: v,
-            origin: Origin::default(),
-        }
+        let id = ObjectId {
+            group,
+            kind: v["kind"].as_str().unwrap().into(),
+            namespace: "app".into(),
+            name: v["metadata"]["name"].as_str().unwrap().into(),
+        };
+        Object::new(v, Origin::default(), id)
     }
 
     fn bcp(spec: Value) -> Object {

@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use bcp_render::options::{self, Format, Options};
+use bcp_render::options::{self, Options};
+use bcp_render::render::Purpose;
 use bcp_render::source::Input;
+use bcp_render::yaml::DocFormat;
 use proptest::prelude::*;
 
 use crate::util::*;
@@ -42,9 +44,10 @@ fn opts(output: &str) -> Options {
 
 fn render(dir: &Path, output: &str) -> String {
     let o = opts(output);
-    let r = bcp_render::render::render(&[Input::Path(dir.to_path_buf())], &o)
+    // As the `render` command does: pass-through objects and clusters printed as they come.
+    let r = bcp_render::render::render_for(&[Input::Path(dir.to_path_buf())], &o, Purpose::Print(DocFormat::Yaml))
         .unwrap_or_else(|d| panic!("{:?}", d.sorted()));
-    bcp_render::output::serialize(bcp_render::output::documents(r, &o), Format::Yaml)
+    bcp_render::output::serialize(bcp_render::output::documents(r, &o, DocFormat::Yaml), DocFormat::Yaml)
 }
 
 /// Write `docs` in the given order into `files` files with the given names.
@@ -109,4 +112,49 @@ fn output_does_not_depend_on_the_environment_or_time() {
     ]);
     assert_ok(&a);
     assert_eq!(a.stdout, b.stdout);
+}
+
+/// Objects the pipeline never reads besides the fixtures' own: a Deployment, a route, a
+/// cluster-scoped kind and a List, which `render` prints as soon as they are loaded.
+const PASS_THROUGH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: app\n  \
+    labels: {app: web}\nspec:\n  template:\n    metadata:\n      labels: {app: web, 'on': 'yes'}\n---\n\
+    apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: route\nspec: {}\n---\n\
+    apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x.example.com\n---\n\
+    apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: StatefulSet\n  metadata: {name: db}\n";
+
+fn render_with(inputs: &[Input], o: &Options, purpose: Purpose, format: DocFormat) -> String {
+    let r = bcp_render::render::render_for(inputs, o, purpose).unwrap_or_else(|d| panic!("{:?}", d.sorted()));
+    bcp_render::output::serialize(bcp_render::output::documents(r, o, format), format)
+}
+
+#[test]
+fn printing_objects_as_they_are_loaded_changes_nothing() {
+    let docs = documents();
+    let plain = write_repo(&docs.iter().collect::<Vec<_>>(), &["all.yaml".to_string()]);
+    std::fs::write(plain.path().join("other.yaml"), PASS_THROUGH).unwrap();
+    // A kustomization transforms pass-through objects before they are printed.
+    let kust = tempfile::tempdir().unwrap();
+    std::fs::write(kust.path().join("other.yaml"), PASS_THROUGH).unwrap();
+    std::fs::write(
+        kust.path().join("kustomization.yaml"),
+        "resources: [other.yaml]\nnamespace: moved\ncommonLabels: {team: t}\nnamePrefix: p-\n",
+    )
+    .unwrap();
+    for dir in [plain.path(), kust.path()] {
+        let inputs = [Input::Path(dir.to_path_buf())];
+        for output in ["all", "clusters"] {
+            for format in [DocFormat::Yaml, DocFormat::Json] {
+                let o = opts(output);
+                let kept = render_with(&inputs, &o, Purpose::Keep, format);
+                let printed = render_with(&inputs, &o, Purpose::Print(format), format);
+                assert_eq!(kept, printed, "{} --output {output} {format:?}", dir.display());
+                if output == "clusters" {
+                    // Clusters printed as YAML can still be asked for as JSON.
+                    let as_yaml = render_with(&inputs, &o, Purpose::Print(DocFormat::Yaml), format);
+                    assert_eq!(kept, as_yaml, "{} --output clusters {format:?}", dir.display());
+                }
+                assert_eq!(printed.contains("StatefulSet"), output == "all", "{printed}");
+            }
+        }
+    }
 }

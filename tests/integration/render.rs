@@ -1,5 +1,7 @@
 //! Whole-output snapshots of the bundled fixtures.
 
+use std::collections::BTreeMap;
+
 use crate::util::*;
 
 #[test]
@@ -80,4 +82,35 @@ fn cluster_configmaps_are_split_below_one_mebibyte() {
         keys += m.value["data"].as_object().unwrap().len();
     }
     assert_eq!(keys, 2500);
+}
+
+#[test]
+fn config_hash_is_sha256_of_the_clusters_as_printed() {
+    use sha2::{Digest, Sha256};
+    let all = bcp(&["render", "--global-policy-namespace", "kgateway-system", "fixtures/seed"]);
+    let clusters =
+        bcp(&["render", "--output", "clusters", "--global-policy-namespace", "kgateway-system", "fixtures/seed"]);
+    assert_ok(&all);
+    assert_ok(&clusters);
+    // Each cluster document of `--output clusters`, by name.
+    let printed: BTreeMap<String, String> = clusters
+        .stdout
+        .split("---\n")
+        .map(|doc| {
+            let name = doc.lines().find_map(|l| l.strip_prefix("name: ")).expect("a cluster name");
+            (name.to_string(), doc.to_string())
+        })
+        .collect();
+    let limits = bcp_render::yaml::ParseLimits::default();
+    let mut checked = 0;
+    for doc in bcp_render::yaml::parse_stream(&all.stdout, &limits).unwrap() {
+        let annotations = &doc.value["metadata"]["annotations"];
+        let Some(hash) = annotations["bcp-render.dev/config-hash"].as_str() else { continue };
+        let names: Vec<&str> = annotations["bcp-render.dev/clusters"].as_str().unwrap().split(',').collect();
+        let text = names.iter().map(|n| printed[*n].as_str()).collect::<Vec<_>>().join("---\n");
+        let expected: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hash, format!("sha256:{expected}"), "{names:?}");
+        checked += 1;
+    }
+    assert!(checked >= 3, "{checked} hashes checked");
 }

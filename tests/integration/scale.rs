@@ -4,7 +4,7 @@
 use bcp_render::attach::attach;
 use bcp_render::backends::{BackendOptions, collect};
 use bcp_render::bench_repo::{self, GLOBAL_NAMESPACE};
-use bcp_render::source::{self, Input, LoadOptions};
+use bcp_render::source::{self, Input, LoadOptions, Passthrough};
 use bcp_render::yaml::ParseLimits;
 
 #[test]
@@ -18,6 +18,8 @@ fn attachment_examines_a_linear_number_of_candidates() {
         parse: ParseLimits::default(),
         max_total_bytes: 1 << 30,
         max_file_bytes: 1 << 30,
+        // As for a command that prints no manifests: Deployments are dropped once loaded.
+        passthrough: Passthrough::Drop,
     };
     let loaded = source::load(&[Input::Path(dir.path().to_path_buf())], &opts).unwrap();
     let (backends, _) = collect(&loaded.objects, &BackendOptions { global_service_domain: "mesh.internal" });

@@ -5,9 +5,9 @@
 use crate::util::NASTY;
 use std::collections::BTreeMap;
 
-use bcp_render::options::{self, Format, Options};
+use bcp_render::options::{self, Options};
 use bcp_render::source::Input;
-use bcp_render::yaml::{ParseLimits, parse_stream};
+use bcp_render::yaml::{DocFormat, ParseLimits, parse_stream};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -35,8 +35,8 @@ fn render_and_read(input: &Value) -> Option<Vec<Value>> {
     std::fs::write(&file, serde_json::to_string(input).unwrap()).unwrap();
     let opts = opts();
     let r = bcp_render::render::render(&[Input::Path(file)], &opts).ok()?;
-    let docs = bcp_render::output::documents(r, &opts);
-    let text = bcp_render::output::serialize(docs, Format::Yaml);
+    let docs = bcp_render::output::documents(r, &opts, DocFormat::Yaml);
+    let text = bcp_render::output::serialize(docs, DocFormat::Yaml);
     let limits = ParseLimits { max_documents: 1000, max_depth: 64 };
     Some(parse_stream(&text, &limits).expect("our output parses").into_iter().map(|d| d.value).collect())
 }
