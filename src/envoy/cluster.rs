@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use super::fields::{FIELDS, FieldErrors, apply_spec};
+use super::fields::{FieldErrors, apply_spec, set_fields};
 use super::http::HTTP_OPTIONS_KEY;
 use super::{AppProtocol, Cluster, FieldCtx, Secrets};
 use super::{dns, http, lb};
@@ -251,14 +251,13 @@ pub fn translate(
 
     // Fields with no effect on this backend, reported per policy that sets them.
     for (pi, p) in policies.iter().enumerate() {
-        for (field, _) in FIELDS {
-            if let Some(v) = p.spec.get(*field).filter(|v| !v.is_null()) {
-                if let Some(reason) = field_ignored(field, v, &cluster, b.protocol) {
-                    ignored.push(Ignored { policy: pi, field, reason });
-                }
-                if *field == "tls" && has_btp && profile.backend_tls_policy_precedence {
-                    tls_overridden.push(pi);
-                }
+        let Some(spec) = p.spec.as_object() else { continue };
+        for (field, _, v) in set_fields(spec) {
+            if let Some(reason) = field_ignored(field, v, &cluster, b.protocol) {
+                ignored.push(Ignored { policy: pi, field, reason });
+            }
+            if field == "tls" && has_btp && profile.backend_tls_policy_precedence {
+                tls_overridden.push(pi);
             }
         }
     }

@@ -23,6 +23,15 @@ pub const FIELDS: &[(&str, Applier)] = &[
     ("dns", dns::apply),
 ];
 
+/// The fields a spec sets (non-null), in [`FIELDS`] order, with their appliers. Found by
+/// comparing names: a spec sets few fields, and every map lookup would hash its key.
+pub fn set_fields(spec: &serde_json::Map<String, Value>) -> impl Iterator<Item = (&'static str, Applier, &Value)> {
+    FIELDS.iter().filter_map(move |(field, applier)| {
+        let (_, value) = spec.iter().find(|(k, v)| k.as_str() == *field && !v.is_null())?;
+        Some((*field, *applier, value))
+    })
+}
+
 /// Translation errors as (BCP field, kgateway's message).
 pub type FieldErrors = Vec<(&'static str, String)>;
 
@@ -34,11 +43,9 @@ pub fn apply_spec<'a>(
     ctx_for: &dyn Fn(&str) -> FieldCtx<'a>,
 ) -> FieldErrors {
     let mut errors = Vec::new();
-    for (field, applier) in FIELDS {
-        if let Some(value) = spec.get(*field).filter(|v| !v.is_null())
-            && let Err(e) = applier(cluster, value, &ctx_for(field))
-        {
-            errors.push((*field, e));
+    for (field, applier, value) in set_fields(spec) {
+        if let Err(e) = applier(cluster, value, &ctx_for(field)) {
+            errors.push((field, e));
         }
     }
     errors
