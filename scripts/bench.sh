@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of issue #7: render vs the YAML floor, side by side in one run.
 #
-#   scripts/bench.sh [RUNS]      (default 3 runs per measurement; the best run is kept)
+#   scripts/bench.sh [RUNS]      (default 5 runs per measurement, floor and render
+#                                 alternating; the fastest run of each is kept)
 #
 # Builds the release binary and the bench_tool example, generates the monorepo of
 # src/bench_repo.rs at 100 and 1,000 namespaces under $BENCH_DIR (default /tmp/bcp-bench),
@@ -13,7 +14,7 @@
 # Wall clock and peak RSS come from /usr/bin/time. Prints a markdown table of ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${1:-3}
+RUNS=${1:-5}
 DIR=${BENCH_DIR:-/tmp/bcp-bench}
 cargo build --release --quiet --bin bcp-render --example bench_tool
 BIN=target/release/bcp-render
@@ -24,21 +25,27 @@ for n in 100 1000; do
 done
 GLOBAL=(--global-policy-namespace kgateway-system)
 
-# best wall-clock seconds and the peak RSS (KB) of that run, over RUNS runs
-measure() {
-  local best="" rss=""
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$DIR/time.txt" "$@" > "$DIR/out.txt" 2> "$DIR/err.txt"
-    read -r t m < "$DIR/time.txt"
-    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi
-  done
-  echo "$best $rss"
+# One timed run: prints "seconds peak-RSS-KB".
+run_once() {
+  /usr/bin/time -f "%e %M" -o "$DIR/time.txt" "$@" > "$DIR/out.txt" 2> "$DIR/err.txt"
+  cat "$DIR/time.txt"
 }
 
-read -r floor1000 floor1000_rss < <(measure "$TOOL" floor "$DIR/ns1000")
-read -r render1000 render1000_rss < <(measure "$BIN" render "${GLOBAL[@]}" "$DIR/ns1000")
-read -r floor100 _ < <(measure "$TOOL" floor "$DIR/ns100")
-read -r render100 _ < <(measure "$BIN" render "${GLOBAL[@]}" "$DIR/ns100")
+# Floor and render alternate, RUNS times each, so that both see the same machine load; the
+# fastest run of each is kept (with its peak RSS). Prints "floor rss render rss".
+measure_pair() {
+  local dir=$1 fbest="" frss="" rbest="" rrss="" t m
+  for _ in $(seq "$RUNS"); do
+    read -r t m < <(run_once "$TOOL" floor "$dir")
+    if [ -z "$fbest" ] || awk "BEGIN{exit !($t < $fbest)}"; then fbest=$t; frss=$m; fi
+    read -r t m < <(run_once "$BIN" render "${GLOBAL[@]}" "$dir")
+    if [ -z "$rbest" ] || awk "BEGIN{exit !($t < $rbest)}"; then rbest=$t; rrss=$m; fi
+  done
+  echo "$fbest $frss $rbest $rrss"
+}
+
+read -r floor1000 floor1000_rss render1000 render1000_rss < <(measure_pair "$DIR/ns1000")
+read -r floor100 _ render100 _ < <(measure_pair "$DIR/ns100")
 
 # small app: median of 21 runs, in milliseconds, process start included
 small=()
@@ -58,7 +65,7 @@ r2=$(ratio "$render1000" "$render100")
 r2f=$(ratio "$floor1000" "$floor100")
 r3=$(ratio "$render1000_rss" "$floor1000_rss")
 echo
-echo "large repo: $size bytes; best of $RUNS runs; $(nproc) cores"
+echo "large repo: $size bytes; fastest of $RUNS alternating runs each; $(nproc) cores"
 echo
 echo "| figure | measured | target | holds |"
 echo "|---|---|---|---|"

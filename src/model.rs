@@ -111,9 +111,10 @@ impl Object {
         &mut self.value
     }
 
-    /// The document, or `None` for a sealed object.
-    pub fn into_value(self) -> Option<Value> {
-        if self.sealed.is_some() { None } else { Some(self.value) }
+    /// The document (`null` for a sealed object).
+    pub fn into_value(self) -> Value {
+        debug_assert!(self.sealed.is_none(), "{} is sealed", self.id);
+        self.value
     }
 
     /// Drop the tree, keeping `text` (the printed document, if printed) and the output position.
@@ -127,9 +128,12 @@ impl Object {
         self.sealed.as_deref()
     }
 
-    /// Take a sealed object's printed text out.
-    pub fn take_sealed_text(&mut self) -> Option<String> {
-        self.sealed.as_mut().and_then(|s| s.text.take())
+    /// What is left of a sealed object; `Err(self)` for an object held as a tree.
+    pub fn into_sealed(self) -> Result<Sealed, Object> {
+        match self.sealed {
+            Some(sealed) => Ok(*sealed),
+            None => Err(self),
+        }
     }
 
     pub fn api_version(&self) -> &str {

@@ -68,17 +68,27 @@ pub fn legacy_key(obj: &Object) -> OrderKey {
     let group = group_of(api_version);
     let version = version_of(api_version);
     let kind = obj.kind();
-    let gvk = format!("{}_{}_{}", or(group, "~G"), or(version, "~V"), or(kind, "~K"));
-    let namespace = obj.metadata().and_then(|m| m.get("namespace")).and_then(|v| v.as_str()).unwrap_or("");
-    let name = obj.metadata().and_then(|m| m.get("name")).and_then(|v| v.as_str()).unwrap_or("");
-    let id = format!(
-        "{}.{}.{}|{}|{}",
+    let meta = obj.metadata();
+    let field = |key: &str| meta.and_then(|m| m.get(key)).and_then(|v| v.as_str()).unwrap_or("");
+    let (namespace, name) = (field("namespace"), field("name"));
+    // Built by appending: this runs for every object of the output.
+    let join = |parts: &[&str]| {
+        let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        parts.iter().for_each(|p| s.push_str(p));
+        s
+    };
+    let gvk = join(&[or(group, "~G"), "_", or(version, "~V"), "_", or(kind, "~K")]);
+    let id = join(&[
         or(kind, "[noKind]"),
+        ".",
         or(version, "[noVer]"),
+        ".",
         or(group, "[noGrp]"),
+        "|",
         or(namespace, "~X"),
-        or(name, "~N")
-    );
+        "|",
+        or(name, "~N"),
+    ]);
     (kind_rank(kind), gvk, id)
 }
 

@@ -1,6 +1,6 @@
 //! What `render` prints: annotated manifests plus cluster ConfigMaps, or clusters only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -113,20 +113,21 @@ fn config_hash(clusters: &[&str]) -> String {
     hex(&h.finalize())
 }
 
-fn set_annotations(value: &mut Value, annotations: &BTreeMap<String, String>) {
+fn set_annotations(value: &mut Value, annotations: BTreeMap<String, String>) {
     if annotations.is_empty() {
         return;
     }
     let Some(obj) = value.as_object_mut() else { return };
     let meta = obj.entry("metadata").or_insert_with(|| json!({}));
     let Some(meta) = meta.as_object_mut() else { return };
-    let ann = meta.entry("annotations").or_insert_with(|| json!({}));
+    let fresh = || Value::Object(Map::with_capacity(annotations.len()));
+    let ann = meta.entry("annotations").or_insert_with(fresh);
     if !ann.is_object() {
-        *ann = json!({});
+        *ann = fresh();
     }
     if let Some(ann) = ann.as_object_mut() {
         for (k, v) in annotations {
-            ann.insert(k.clone(), Value::String(v.clone()));
+            ann.insert(k, Value::String(v));
         }
     }
 }
@@ -166,17 +167,17 @@ fn annotations(r: &Render, clusters: &[(usize, PrintedCluster)]) -> BTreeMap<usi
         ann.insert(annotation_key("config-hash"), format!("sha256:{}", config_hash(&rendered)));
     }
     // Policies: what each attached to, and its state.
-    let mut attached_to: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut attached_to: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     let mut invalid: BTreeMap<usize, bool> = BTreeMap::new();
     let mut overridden: BTreeMap<usize, bool> = BTreeMap::new();
     for (bi, atts) in r.attached.by_backend.iter().enumerate() {
         let b = &r.backends[bi];
         let t = &r.translated[bi];
+        let target = target_label(&b.target, b.kind);
         for (ai, a) in atts.iter().enumerate() {
-            let target = target_label(&b.target, b.kind);
-            let list = attached_to.entry(a.policy).or_default();
-            if !list.contains(&target) {
-                list.push(target);
+            let set = attached_to.entry(a.policy).or_default();
+            if !set.contains(&target) {
+                set.insert(target.clone());
             }
             if t.errors.iter().any(|e| e.policy == ai) {
                 invalid.insert(a.policy, true);
@@ -188,8 +189,7 @@ fn annotations(r: &Render, clusters: &[(usize, PrintedCluster)]) -> BTreeMap<usi
     }
     for (pi, p) in r.attached.policies.iter().enumerate() {
         let ann = out.entry(p.object).or_default();
-        let mut targets = attached_to.get(&pi).cloned().unwrap_or_default();
-        targets.sort();
+        let targets: Vec<String> = attached_to.remove(&pi).unwrap_or_default().into_iter().collect();
         let status = if invalid.contains_key(&pi) {
             "Invalid"
         } else if targets.is_empty() {
@@ -279,37 +279,28 @@ pub fn documents(mut r: Render, opts: &Options, format: DocFormat) -> Vec<Doc> {
             let config_maps = config_maps(&r, clusters, opts);
             let objects = std::mem::take(&mut r.objects);
             drop(r);
-            // Sort keys are computed once per object, not per comparison.
-            let mut order: Vec<(OrderKey, usize)> = objects
-                .iter()
-                .chain(&config_maps)
-                .map(crate::order::legacy_key)
-                .enumerate()
-                .map(|(i, k)| (k, i))
-                .collect();
-            // Stable in the objects' order for equal keys, as a stable sort by key is.
-            order.sort();
             let n = objects.len();
-            let mut slots: Vec<Option<Object>> = objects.into_iter().chain(config_maps).map(Some).collect();
-            order
-                .into_iter()
-                .filter_map(|(_, i)| {
-                    let mut o = slots[i].take().expect("each document is emitted once");
-                    if let Some(text) = o.take_sealed_text() {
-                        return Some(Doc::Printed(text));
+            // (output position, input index, document): keys are computed once per object,
+            // and ties keep the input order, as a stable sort by key does.
+            let mut items: Vec<(OrderKey, usize, Option<Doc>)> = Vec::with_capacity(n + config_maps.len());
+            for (i, o) in objects.into_iter().chain(config_maps).enumerate() {
+                match o.into_sealed() {
+                    // Without text when the render was made for a command printing no manifests.
+                    Ok(sealed) => items.push((sealed.order, i, sealed.text.map(Doc::Printed))),
+                    Err(o) => {
+                        let key = crate::order::legacy_key(&o);
+                        let mut v = o.into_value();
+                        if i < n
+                            && let Some(a) = ann.remove(&i)
+                        {
+                            set_annotations(&mut v, a);
+                        }
+                        items.push((key, i, Some(Doc::Tree(v))));
                     }
-                    // A sealed object without text belongs to a render made for a command that
-                    // prints no manifests.
-                    debug_assert!(o.sealed().is_none(), "{} was sealed without its text", o.id);
-                    let mut v = o.into_value()?;
-                    if i < n
-                        && let Some(a) = ann.remove(&i)
-                    {
-                        set_annotations(&mut v, &a);
-                    }
-                    Some(Doc::Tree(v))
-                })
-                .collect()
+                }
+            }
+            items.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+            items.into_iter().filter_map(|(_, _, doc)| doc).collect()
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Output is a flat list of [`Object`]s in a stable order, each with its origin.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -113,29 +113,29 @@ impl Collector {
 
     /// The objects, duplicates reported and dropped (the first definition stays).
     fn finish(mut self, ctx: &mut Ctx<'_>) -> Vec<Object> {
-        let mut order: Vec<usize> = (0..self.objects.len()).collect();
-        order.sort_by(|&a, &b| self.objects[a].id.cmp(&self.objects[b].id).then(a.cmp(&b)));
+        // Only looked up, never iterated, so its order cannot reach the output.
+        let mut first: HashMap<&ObjectId, usize> = HashMap::with_capacity(self.objects.len());
         let mut duplicate = vec![false; self.objects.len()];
-        for pair in order.windows(2) {
-            let (first, dup) = (&self.objects[pair[0]], &self.objects[pair[1]]);
-            if first.id != dup.id {
+        for (i, o) in self.objects.iter().enumerate() {
+            let Some(&f) = first.get(&o.id) else {
+                first.insert(&o.id, i);
                 continue;
-            }
-            duplicate[pair[1]] = true;
-            // The first definition of this id (pairs of one id chain back to it).
-            let first = &self.objects[order[order.partition_point(|&i| self.objects[i].id < dup.id)]];
+            };
+            duplicate[i] = true;
+            let f = &self.objects[f];
             let d = Diagnostic::error(format!(
                 "duplicate object {}: defined at {}:{} and at {}:{}",
-                dup.id.display(),
-                first.origin.file,
-                first.origin.line,
-                dup.origin.file,
-                dup.origin.line
+                o.id.display(),
+                f.origin.file,
+                f.origin.line,
+                o.origin.file,
+                o.origin.line
             ))
-            .at(dup.origin.location())
-            .object(dup.id.display());
+            .at(o.origin.location())
+            .object(o.id.display());
             ctx.error(d);
         }
+        drop(first);
         let mut i = 0;
         self.objects.retain(|_| {
             i += 1;
@@ -295,35 +295,40 @@ impl<'a> Ctx<'a> {
     /// with [`Ctx::keep_text`] when diagnostics may point into it.
     pub fn read_text(&mut self, path: &Path) -> Option<String> {
         let shown = self.rel(path);
-        let canonical = match root::confine(&self.root, path, &shown) {
-            Ok(c) => c,
+        match root::confine(&self.root, path, &shown) {
+            Ok(canonical) => self.read_confined(&canonical, &shown),
             Err(d) => {
                 self.error(d);
-                return None;
+                None
             }
-        };
-        let meta = match std::fs::metadata(&canonical) {
+        }
+    }
+
+    /// [`Ctx::read_text`] of a path known to be canonical and inside the root (a regular
+    /// file met in a confined directory), named `shown` in messages.
+    pub(crate) fn read_confined(&mut self, canonical: &Path, shown: &str) -> Option<String> {
+        let meta = match std::fs::metadata(canonical) {
             Ok(m) => m,
             Err(e) => {
-                self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(&shown));
+                self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(shown));
                 return None;
             }
         };
         if meta.len() > self.opts.max_file_bytes {
-            self.error(file_too_big(&shown, Some(meta.len()), self.opts.max_file_bytes));
+            self.error(file_too_big(shown, Some(meta.len()), self.opts.max_file_bytes));
             return None;
         }
-        if !self.charge(&shown, meta.len()) {
+        if !self.charge(shown, meta.len()) {
             return None;
         }
-        let bytes = match std::fs::read(&canonical) {
+        let bytes = match std::fs::read(canonical) {
             Ok(b) => b,
             Err(e) => {
-                self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(&shown));
+                self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(shown));
                 return None;
             }
         };
-        self.decode(&shown, bytes)
+        self.decode(shown, bytes)
     }
 
     /// Parse a stream into objects: every document must be a mapping with string

@@ -50,7 +50,7 @@ fn walk_inner(ctx: &mut Ctx<'_>, dir: &Path, stack: &mut Vec<PathBuf>, out: &mut
         }
     }
     names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-    stack.push(canonical);
+    stack.push(canonical.clone());
     for name in names {
         if name.as_bytes().starts_with(b".") {
             continue;
@@ -86,7 +86,9 @@ fn walk_inner(ctx: &mut Ctx<'_>, dir: &Path, stack: &mut Vec<PathBuf>, out: &mut
                 );
                 continue;
             }
-            if let Some(text) = ctx.read_text(&path) {
+            // A regular file of a confined directory is confined: only links need resolving.
+            let text = if link { ctx.read_text(&path) } else { ctx.read_confined(&canonical.join(&name), &entry_shown) };
+            if let Some(text) = text {
                 ctx.parse_final(&entry_shown, text, out);
             }
         } else if meta.is_file() && name.as_bytes() == b"Kustomization" && stack.len() > 1 {
