@@ -135,7 +135,8 @@ pub fn collect(objects: &[Object], opts: &BackendOptions) -> (Vec<Backend>, Vec<
 
 fn service_backends(index: usize, obj: &Object, out: &mut Vec<Backend>, warnings: &mut Vec<Diagnostic>) {
     let spec = obj.spec();
-    let ports = spec.and_then(|s| s.get("ports")).and_then(Value::as_array).cloned().unwrap_or_default();
+    let ports = spec.and_then(|s| s.get("ports")).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let labels = obj.labels();
     let locality_aware = spec
         .and_then(|s| s.get("trafficDistribution"))
         .and_then(Value::as_str)
@@ -159,7 +160,7 @@ fn service_backends(index: usize, obj: &Object, out: &mut Vec<Backend>, warnings
             object: index,
             target: obj.id.clone(),
             namespace: obj.id.namespace.clone(),
-            labels: obj.labels(),
+            labels: labels.clone(),
             hostnames: Vec::new(),
             protocol,
             locality_aware,

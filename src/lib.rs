@@ -54,7 +54,8 @@ fn resolve_options(table: &TableOptions) -> Result<Options, Diagnostics> {
 
 /// Print diagnostics on stderr, with a summary line when there are errors.
 fn report(diags: &Diagnostics) {
-    let mut err = std::io::stderr().lock();
+    // Buffered: stderr is not, and each diagnostic is written in several pieces.
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
     for d in diags.sorted() {
         let _ = writeln!(err, "{d}");
     }

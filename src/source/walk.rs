@@ -87,7 +87,8 @@ fn walk_inner(ctx: &mut Ctx<'_>, dir: &Path, stack: &mut Vec<PathBuf>, out: &mut
                 continue;
             }
             // A regular file of a confined directory is confined: only links need resolving.
-            let text = if link { ctx.read_text(&path) } else { ctx.read_confined(&canonical.join(&name), &entry_shown) };
+            let text =
+                if link { ctx.read_text(&path) } else { ctx.read_confined(&canonical.join(&name), &entry_shown) };
             if let Some(text) = text {
                 ctx.parse_final(&entry_shown, text, out);
             }
