@@ -66,13 +66,13 @@ pub struct Attached {
     pub candidates_examined: usize,
 }
 
-type RefKey = (String, String, String, String);
-type SelKey = (String, String, String);
-/// The targetRefs keys a backend is known by (with the Hostname alias they come from), and
-/// the (group, kind) its targetSelectors lookups use.
-type BackendKeys = (Vec<(RefKey, Option<String>)>, (&'static str, &'static str));
+/// The targetRefs keys (group, kind, namespace, name) a backend is known by, with the
+/// Hostname alias each comes from, and the (group, kind) its targetSelectors lookups use.
+type BackendKeys<'b> = (Vec<([&'b str; 4], Option<&'b str>)>, (&'static str, &'static str));
 /// (policy index, selector index, matchLabels) per selector key.
 type SelectorEntry = (usize, usize, Vec<(String, String)>);
+/// Selectors by (group, kind, namespace) index key, then by their first label.
+type SelectorIndex = HashMap<Vec<u8>, HashMap<(String, String), Vec<SelectorEntry>>>;
 
 /// Parse an RFC 3339 timestamp into seconds since the epoch (UTC offsets honoured).
 pub fn parse_timestamp(s: &str) -> Option<i64> {
@@ -123,28 +123,33 @@ pub fn order_is_unknown(a: &PolicyRef, b: &PolicyRef) -> bool {
 }
 
 fn field_str<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
+    crate::model::get(v, key).and_then(Value::as_str).unwrap_or("")
 }
 
 /// The keys a backend is known by, for targetRefs and for targetSelectors.
-fn backend_keys(b: &Backend) -> BackendKeys {
-    let ns = b.namespace.clone();
+fn backend_keys(b: &Backend) -> BackendKeys<'_> {
+    let ns = b.namespace.as_str();
     match b.kind {
-        BackendKind::Service => {
-            (vec![(("".into(), "Service".into(), ns, b.target.name.clone()), None)], ("", "Service"))
+        BackendKind::Service => (vec![(["", "Service", ns, &b.target.name], None)], ("", "Service")),
+        BackendKind::KgwBackend => {
+            (vec![([KGATEWAY_GROUP, "Backend", ns, &b.target.name], None)], (KGATEWAY_GROUP, "Backend"))
         }
-        BackendKind::KgwBackend => (
-            vec![((KGATEWAY_GROUP.into(), "Backend".into(), ns, b.target.name.clone()), None)],
-            (KGATEWAY_GROUP, "Backend"),
-        ),
         BackendKind::ServiceEntry | BackendKind::GlobalService => (
-            b.hostnames
-                .iter()
-                .map(|h| ((ISTIO_GROUP.into(), "Hostname".into(), ns.clone(), h.clone()), Some(h.clone())))
-                .collect(),
+            b.hostnames.iter().map(|h| ([ISTIO_GROUP, "Hostname", ns, h.as_str()], Some(h.as_str()))).collect(),
             (ISTIO_GROUP, "Hostname"),
         ),
     }
+}
+
+/// An index key made of `parts`, each length-prefixed so that no two part lists share a
+/// key. Written into `buf`, reused across lookups, instead of allocating a tuple of Strings.
+fn index_key<'k>(buf: &'k mut Vec<u8>, parts: &[&str]) -> &'k [u8] {
+    buf.clear();
+    for p in parts {
+        buf.extend_from_slice(&(p.len() as u64).to_le_bytes());
+        buf.extend_from_slice(p.as_bytes());
+    }
+    buf
 }
 
 /// Resolve every attachment of every policy (objects of `policy_kind` in `policy_group`).
@@ -161,24 +166,25 @@ pub fn attach(objects: &[Object], backends: &[Backend], global_ns: Option<&str>)
         .collect();
     policies.sort_by(merge_order);
 
-    let mut by_ref: HashMap<RefKey, Vec<(usize, usize)>> = HashMap::new();
+    // Only looked up, never iterated: their order cannot reach the output.
+    let mut by_ref: HashMap<Vec<u8>, Vec<(usize, usize)>> = HashMap::new();
     // Selectors are indexed by one of their labels (the first): a backend only examines the
     // selectors indexed under one of its own labels, never every selector of a namespace.
-    let mut by_selector: HashMap<SelKey, HashMap<(String, String), Vec<SelectorEntry>>> = HashMap::new();
+    let mut by_selector: SelectorIndex = HashMap::new();
+    let mut buf = Vec::new();
     for (pi, p) in policies.iter().enumerate() {
         let spec = objects[p.object].spec().unwrap_or(&Value::Null);
-        let ns = &p.id.namespace;
+        let ns = p.id.namespace.as_str();
         for (ri, r) in spec.get("targetRefs").and_then(Value::as_array).into_iter().flatten().enumerate() {
-            let key =
-                (field_str(r, "group").into(), field_str(r, "kind").into(), ns.clone(), field_str(r, "name").into());
-            by_ref.entry(key).or_default().push((pi, ri));
+            let key = index_key(&mut buf, &[field_str(r, "group"), field_str(r, "kind"), ns, field_str(r, "name")]);
+            by_ref.entry(key.to_vec()).or_default().push((pi, ri));
         }
         for (si, s) in spec.get("targetSelectors").and_then(Value::as_array).into_iter().flatten().enumerate() {
             let labels = crate::model::string_map(s.get("matchLabels"));
             // Istio's labels.Instance.Match: an empty selector never matches.
             let Some(first) = labels.first().cloned() else { continue };
-            let key = (field_str(s, "group").into(), field_str(s, "kind").into(), ns.clone());
-            by_selector.entry(key).or_default().entry(first).or_default().push((pi, si, labels));
+            let key = index_key(&mut buf, &[field_str(s, "group"), field_str(s, "kind"), ns]);
+            by_selector.entry(key.to_vec()).or_default().entry(first).or_default().push((pi, si, labels));
         }
     }
 
@@ -186,11 +192,11 @@ pub fn attach(objects: &[Object], backends: &[Backend], global_ns: Option<&str>)
     for b in backends {
         let mut found: Vec<(usize, Reason)> = Vec::new();
         let (ref_keys, (group, kind)) = backend_keys(b);
-        for (key, host) in &ref_keys {
-            for &(pi, ri) in by_ref.get(key).into_iter().flatten() {
+        for (parts, host) in &ref_keys {
+            for &(pi, ri) in by_ref.get(index_key(&mut buf, parts)).into_iter().flatten() {
                 out.candidates_examined += 1;
                 let reason = match host {
-                    Some(h) => Reason::HostnameRef { index: ri, host: h.clone() },
+                    Some(h) => Reason::HostnameRef { index: ri, host: h.to_string() },
                     None => Reason::TargetRef { index: ri },
                 };
                 found.push((pi, reason));
@@ -203,8 +209,7 @@ pub fn attach(objects: &[Object], backends: &[Backend], global_ns: Option<&str>)
                 namespaces.push((g, true));
             }
             for (ns, global) in namespaces {
-                let key = (group.to_string(), kind.to_string(), ns.to_string());
-                let Some(by_label) = by_selector.get(&key) else { continue };
+                let Some(by_label) = by_selector.get(index_key(&mut buf, &[group, kind, ns])) else { continue };
                 let candidates = b.labels.iter().filter_map(|l| by_label.get(l)).flatten();
                 for (pi, si, labels) in candidates {
                     out.candidates_examined += 1;

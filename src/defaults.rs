@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use crate::model::{get, lookup};
 use crate::profile::Release;
 use crate::validate::schema::{SchemaKind, schema};
 
@@ -12,11 +13,11 @@ use crate::validate::schema::{SchemaKind, schema};
 fn apply(schema: &Value, value: &mut Value) {
     match value {
         Value::Object(map) => {
-            let Some(props) = schema.get("properties").and_then(Value::as_object) else { return };
+            let Some(props) = get(schema, "properties").and_then(Value::as_object) else { return };
             for (name, sub) in props {
-                if map.get(name).is_none_or(Value::is_null)
-                    && let Some(default) = sub.get("default")
-                {
+                let present = lookup(map, name).is_some_and(|v| !v.is_null());
+                if !present {
+                    let Some(default) = get(sub, "default") else { continue };
                     map.insert(name.clone(), default.clone());
                 }
                 if let Some(child) = map.get_mut(name) {

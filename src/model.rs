@@ -137,7 +137,7 @@ impl Object {
     }
 
     pub fn api_version(&self) -> &str {
-        self.value().get("apiVersion").and_then(Value::as_str).unwrap_or("")
+        get(self.value(), "apiVersion").and_then(Value::as_str).unwrap_or("")
     }
 
     pub fn kind(&self) -> &str {
@@ -145,24 +145,24 @@ impl Object {
     }
 
     pub fn metadata(&self) -> Option<&serde_json::Map<String, Value>> {
-        self.value().get("metadata").and_then(Value::as_object)
+        get(self.value(), "metadata").and_then(Value::as_object)
     }
 
     pub fn labels(&self) -> Vec<(String, String)> {
-        string_map(self.metadata().and_then(|m| m.get("labels")))
+        string_map(self.metadata().and_then(|m| lookup(m, "labels")))
     }
 
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.metadata()?.get("annotations")?.get(key)?.as_str()
+        get(lookup(self.metadata()?, "annotations")?, key)?.as_str()
     }
 
     pub fn spec(&self) -> Option<&Value> {
-        self.value().get("spec")
+        get(self.value(), "spec")
     }
 
     /// `metadata.creationTimestamp` as written (RFC 3339); absent in Git normally.
     pub fn creation_timestamp(&self) -> Option<&str> {
-        self.metadata()?.get("creationTimestamp")?.as_str()
+        lookup(self.metadata()?, "creationTimestamp")?.as_str()
     }
 
     /// An error diagnostic pointing at this object (and, when given, at a field).
@@ -179,6 +179,17 @@ impl Object {
         d.severity = crate::diag::Severity::Warning;
         d
     }
+}
+
+/// `map.get(key)`, comparing keys when the map is small: manifests are mostly maps of a few
+/// keys, where a few string comparisons cost less than hashing the key (SipHash).
+pub fn lookup<'m>(map: &'m serde_json::Map<String, Value>, key: &str) -> Option<&'m Value> {
+    if map.len() <= 8 { map.iter().find_map(|(k, v)| (k.as_str() == key).then_some(v)) } else { map.get(key) }
+}
+
+/// [`lookup`] on a value: `v.get(key)` for objects, `None` otherwise.
+pub fn get<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
+    v.as_object().and_then(|m| lookup(m, key))
 }
 
 /// The API group of an `apiVersion` (`""` for the core group).

@@ -30,7 +30,7 @@ pub fn obj<'a>(v: &'a Value, path: &str) -> Result<&'a Obj, String> {
 
 /// A present, non-null member.
 pub fn member<'a>(m: &'a Obj, key: &str) -> Option<&'a Value> {
-    m.get(key).filter(|v| !v.is_null())
+    crate::model::lookup(m, key).filter(|v| !v.is_null())
 }
 
 pub fn opt_obj<'a>(m: &'a Obj, key: &str, path: &str) -> Result<Option<&'a Obj>, String> {

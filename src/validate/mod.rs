@@ -135,11 +135,11 @@ fn unavailable_bcp_fields(value: &Value, release: Release) -> Vec<(String, Diagn
     let Some(spec) = value.get("spec") else { return Vec::new() };
     let mut out: Vec<(String, Diagnostic)> = Vec::new();
     for (pointer, since) in FIELD_SINCE {
+        if release >= *since || spec.pointer(pointer).is_none_or(Value::is_null) {
+            continue;
+        }
         let full = format!("/spec{pointer}");
-        if release < *since
-            && spec.pointer(pointer).is_some_and(|v| !v.is_null())
-            && !out.iter().any(|(p, _)| full.starts_with(&format!("{p}/")))
-        {
+        if !out.iter().any(|(p, _)| full.starts_with(&format!("{p}/"))) {
             out.push((full, not_available(release, *since)));
         }
     }

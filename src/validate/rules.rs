@@ -437,7 +437,7 @@ fn select<'a>(root: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
                 for (i, item) in v.as_array().into_iter().flatten().enumerate() {
                     next.push((format!("{ptr}/{i}"), item));
                 }
-            } else if let Some(child) = v.get(seg).filter(|c| !c.is_null()) {
+            } else if let Some(child) = crate::model::get(v, seg).filter(|c| !c.is_null()) {
                 // At most one child: extend the parent's pointer instead of formatting a new one.
                 ptr.push('/');
                 ptr.push_str(seg);
