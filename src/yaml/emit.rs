@@ -249,7 +249,7 @@ fn non_ascii_alnum(c: char) -> bool {
 
 /// Characters that may appear raw inside a single-quoted scalar: printable, no tab, no line
 /// breaks (including the unicode ones), no BOM, no NBSP (written as `\_` instead).
-fn single_quote_ok(c: char) -> bool {
+pub(crate) fn single_quote_ok(c: char) -> bool {
     match c {
         ' '..='~' => true,
         '\u{00}'..='\u{A0}' => false,
@@ -293,20 +293,25 @@ fn double_quote(s: &str) -> String {
 /// non-empty line, only printable characters besides `\n` (no tab, no CR), and no line with
 /// trailing spaces (which would also catch all-space lines confusing indentation detection).
 pub(crate) fn literal_block_ok(s: &str) -> bool {
-    if !s.contains('\n') {
-        return false;
-    }
     let body = s.trim_end_matches('\n');
-    if body.is_empty() {
+    if body.is_empty() || !s.contains('\n') {
         return false;
     }
-    let printable = if s.is_ascii() {
-        s.bytes().all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
-    } else {
-        s.chars().all(|c| c == '\n' || single_quote_ok(c))
-    };
     // No line ends with a space: no space before a line break, nor at the very end.
-    printable && !body.contains(" \n") && !body.ends_with(' ')
+    if body.ends_with(' ') {
+        return false;
+    }
+    if s.is_ascii() {
+        // Branch-free passes (they vectorize): control characters other than `\n` and DEL,
+        // then a space followed by a line break.
+        let b = s.as_bytes();
+        let ctrl =
+            b.iter().fold(0u8, |acc, &x| acc | (u8::from(x < b' ') & u8::from(x != b'\n')) | u8::from(x == 0x7f));
+        let space_nl =
+            b.iter().zip(&b[1..]).fold(0u8, |acc, (&x, &y)| acc | (u8::from(x == b' ') & u8::from(y == b'\n')));
+        return ctrl | space_nl == 0;
+    }
+    s.chars().all(|c| c == '\n' || single_quote_ok(c)) && !body.contains(" \n")
 }
 
 /// Write ` |`-style block (the indicator is written at the cursor) with content lines at

@@ -556,3 +556,38 @@ fn yaml_locate_json_documents_after_a_marker() {
     assert_eq!(locate(text, &docs[1], "/spec/x"), Some((4, 24)));
     assert_eq!(locate(text, &docs[2], "/spec/y"), Some((5, 28)));
 }
+
+/// The literal-block check, written plainly: the emitter's is one vectorizable pass.
+fn literal_block_ok_reference(s: &str) -> bool {
+    let body = s.trim_end_matches('\n');
+    s.contains('\n')
+        && !body.is_empty()
+        && s.chars().all(|c| c == '\n' || emit::single_quote_ok(c))
+        && !body.contains(" \n")
+        && !body.ends_with(' ')
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn literal_block_check_matches_its_plain_definition(
+        parts in proptest::collection::vec(proptest::sample::select(
+            vec!["a", " ", "\n", "\t", "\u{7f}", "\r", "é", "xyz", "  \n", "\u{85}", "-"]), 0..120),
+    ) {
+        let s: String = parts.concat();
+        prop_assert_eq!(emit::literal_block_ok(&s), literal_block_ok_reference(&s), "{:?}", s);
+    }
+}
+
+#[test]
+fn literal_block_check_at_every_chunk_boundary() {
+    for p in 0..200 {
+        let pad = "a".repeat(p);
+        for (bad, what) in [(" \n", "trailing space"), ("\t", "tab"), ("\u{7f}", "DEL"), ("\r", "CR")] {
+            let s = format!("{pad}{bad}b\nc\n");
+            assert!(!emit::literal_block_ok(&s), "{what} at {p}");
+        }
+        assert!(emit::literal_block_ok(&format!("{pad} x\nb\n")), "at {p}");
+    }
+}
