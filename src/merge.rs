@@ -6,6 +6,8 @@
 //! policies one after another instead, so the newest wins each field; the translation replays
 //! that, and this module reports the winners the same way for explain and warnings.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::profile::MergeMode;
@@ -73,39 +75,73 @@ pub fn set_units(spec: &Value) -> u32 {
 
 /// Merge specs given in merge order (oldest first): the merged spec (top-level fields; `dns`
 /// assembled from its sub-field winners) and who won each unit.
-pub fn merge(specs: &[&Value], mode: MergeMode) -> (Map<String, Value>, Merged) {
+pub fn merge<'a>(specs: &[&'a Value], mode: MergeMode) -> (MergedSpec<'a>, Merged) {
     let units: Vec<u32> = specs.iter().map(|s| set_units(s)).collect();
     merge_units(specs, &units, mode)
 }
 
-/// [`merge`] with each spec's [`set_units`] given.
-pub fn merge_units(specs: &[&Value], units: &[u32], mode: MergeMode) -> (Map<String, Value>, Merged) {
-    let mut spec = Map::new();
+/// The merged spec: each top-level field's winning value, borrowed from the policy that set
+/// it (a backend's clusters are built from it, so nothing is copied per backend), except
+/// `dns`, whose sub-fields merge separately and are assembled.
+#[derive(Debug, Default)]
+pub struct MergedSpec<'a> {
+    fields: Vec<(&'static str, Cow<'a, Value>)>,
+}
+
+impl<'a> MergedSpec<'a> {
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.fields.iter().find_map(|(f, v)| (*f == field).then_some(v.as_ref()))
+    }
+
+    /// As a spec object (for tests and display).
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.fields.iter().map(|(f, v)| (f.to_string(), v.as_ref().clone())).collect()
+    }
+}
+
+/// [`merge`] with the specs' [`set_units`] already computed.
+pub fn merge_units<'a>(specs: &[&'a Value], units: &[u32], mode: MergeMode) -> (MergedSpec<'a>, Merged) {
+    let mut spec = MergedSpec::default();
     let mut merged = Merged::default();
+    let all = units.iter().fold(0, |acc, u| acc | u);
     for (bit, &field) in MERGE_FIELDS.iter().enumerate() {
-        let setters: Vec<usize> = (0..specs.len()).filter(|&i| units[i] & 1 << bit != 0).collect();
-        let Some(&winner) = (match mode {
-            MergeMode::OldestWins => setters.first(),
-            MergeMode::ApplyInOrder => setters.last(),
-        }) else {
+        if all & 1 << bit == 0 {
             continue;
+        }
+        let mut setters = (0..specs.len()).filter(|&i| units[i] & 1 << bit != 0);
+        let winner = match mode {
+            MergeMode::OldestWins => setters.next(),
+            MergeMode::ApplyInOrder => setters.next_back(),
         };
-        let value = lookup(specs[winner], field).cloned().unwrap_or(Value::Null);
+        let Some(winner) = winner else { continue };
+        let Some(value) = lookup(specs[winner], field) else { continue };
         match field.split_once('.') {
             Some((parent, child)) => {
-                let entry = spec.entry(parent).or_insert_with(|| Value::Object(Map::new()));
-                if let Some(obj) = entry.as_object_mut() {
-                    obj.insert(child.to_string(), value);
+                let at = match spec.fields.iter().position(|(f, _)| *f == parent) {
+                    Some(at) => at,
+                    None => {
+                        spec.fields.push((parent_field(parent), Cow::Owned(Value::Object(Map::new()))));
+                        spec.fields.len() - 1
+                    }
+                };
+                if let Value::Object(obj) = spec.fields[at].1.to_mut() {
+                    obj.insert(child.to_string(), value.clone());
                 }
             }
-            None => {
-                spec.insert(field.to_string(), value);
-            }
+            None => spec.fields.push((field, Cow::Borrowed(value))),
         }
-        let losers = setters.into_iter().filter(|&i| i != winner).collect();
+        let losers = (0..specs.len()).filter(|&i| i != winner && units[i] & 1 << bit != 0).collect();
         merged.outcomes.push(FieldOutcome { field, winner, losers });
     }
     (spec, merged)
+}
+
+/// The `'static` name of a merge unit's parent field (`dns` for `dns.refreshRate`).
+fn parent_field(parent: &str) -> &'static str {
+    MERGE_FIELDS
+        .iter()
+        .find_map(|f| f.split_once('.').filter(|(p, _)| *p == parent).map(|(p, _)| p))
+        .unwrap_or("dns")
 }
 
 #[cfg(test)]
@@ -119,6 +155,7 @@ mod tests {
             json!({"connectTimeout": "5s", "upstreamProxyProtocol": {"version": "V2"}, "dns": {"refreshRate": "10s"}});
         let newer = json!({"connectTimeout": "99s", "circuitBreakers": {"maxRequests": 1}, "dns": {"refreshRate": "20s", "jitter": "1s"}});
         let (spec, m) = merge(&[&older, &newer], MergeMode::OldestWins);
+        let spec = spec.to_map();
         assert_eq!(spec["connectTimeout"], json!("5s"));
         assert_eq!(spec["circuitBreakers"], json!({"maxRequests": 1}));
         assert_eq!(spec["dns"], json!({"refreshRate": "10s", "jitter": "1s"}));
@@ -132,6 +169,7 @@ mod tests {
         let older = json!({"connectTimeout": "5s"});
         let newer = json!({"connectTimeout": "99s"});
         let (spec, _) = merge(&[&older, &newer], MergeMode::ApplyInOrder);
+        let spec = spec.to_map();
         assert_eq!(spec["connectTimeout"], json!("99s"));
     }
 
@@ -140,6 +178,7 @@ mod tests {
         let a = json!({"tcpKeepalive": {"keepAliveProbes": 3}});
         let b = json!({"tcpKeepalive": {"keepAliveTime": "30s"}});
         let (spec, _) = merge(&[&a, &b], MergeMode::OldestWins);
+        let spec = spec.to_map();
         assert_eq!(spec["tcpKeepalive"], json!({"keepAliveProbes": 3}));
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use super::fields::{FieldErrors, apply_spec, set_fields};
+use super::fields::{FieldErrors, apply_merged, apply_spec, set_fields};
 use super::http::HTTP_OPTIONS_KEY;
 use super::{AppProtocol, Cluster, FieldCtx, Secrets};
 use super::{dns, http, lb};
@@ -273,7 +273,7 @@ pub fn translate(
             }
             if errors.is_empty() {
                 let owner = |field: &str| merged.owner(field).unwrap_or(0);
-                let result = apply_spec(&mut cluster, &merged_spec, &|field| ctx(owner(field)));
+                let result = apply_merged(&mut cluster, &merged_spec, &|field| ctx(owner(field)));
                 errors.extend(result.into_iter().map(|(field, message)| PolicyError {
                     policy: owner(field),
                     field,

@@ -42,8 +42,28 @@ pub fn apply_spec<'a>(
     spec: &serde_json::Map<String, Value>,
     ctx_for: &dyn Fn(&str) -> FieldCtx<'a>,
 ) -> FieldErrors {
+    apply_fields(cluster, set_fields(spec), ctx_for)
+}
+
+/// [`apply_spec`] for a merged spec, whose values are borrowed from the policies.
+pub fn apply_merged<'a>(
+    cluster: &mut Cluster,
+    spec: &crate::merge::MergedSpec,
+    ctx_for: &dyn Fn(&str) -> FieldCtx<'a>,
+) -> FieldErrors {
+    let fields = FIELDS.iter().filter_map(|(field, applier)| {
+        spec.get(field).filter(|v| !v.is_null()).map(|value| (*field, *applier, value))
+    });
+    apply_fields(cluster, fields, ctx_for)
+}
+
+fn apply_fields<'v, 'a>(
+    cluster: &mut Cluster,
+    fields: impl Iterator<Item = (&'static str, Applier, &'v Value)>,
+    ctx_for: &dyn Fn(&str) -> FieldCtx<'a>,
+) -> FieldErrors {
     let mut errors = Vec::new();
-    for (field, applier, value) in set_fields(spec) {
+    for (field, applier, value) in fields {
         if let Err(e) = applier(cluster, value, &ctx_for(field)) {
             errors.push((field, e));
         }
@@ -91,5 +111,19 @@ mod tests {
         assert_eq!(c["connect_timeout"], json!("5s"));
         assert_eq!(c["transport_socket"]["typed_config"]["config"], json!({"version": "V2"}));
         assert_eq!(c["circuit_breakers"], json!({"thresholds": [{"max_connections": 100}]}));
+    }
+
+    #[test]
+    fn a_merged_spec_applies_like_the_spec_it_stands_for() {
+        let t = TestCtx::default();
+        let older = json!({"connectTimeout": "5s", "dns": {"refreshRate": "10s"}, "tcpKeepalive": {"keepAliveProbes": 3}});
+        let newer = json!({"connectTimeout": "9s", "dns": {"jitter": "1s"}, "circuitBreakers": {"maxConnections": 7}});
+        let (merged, _) = crate::merge::merge(&[&older, &newer], crate::profile::MergeMode::OldestWins);
+        let mut a = eds_cluster("a");
+        let mut b = eds_cluster("a");
+        assert_eq!(apply_merged(&mut a, &merged, &|_| t.ctx()), apply_spec(&mut b, &merged.to_map(), &|_| t.ctx()));
+        assert_eq!(a, b);
+        assert_eq!(a["connect_timeout"], json!("5s"));
+        assert_eq!(a["circuit_breakers"], json!({"thresholds": [{"max_connections": 7}]}));
     }
 }
