@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::backends::{Backend, BackendKind};
-use crate::model::{ISTIO_GROUP, KGATEWAY_GROUP, Object, ObjectId};
+use crate::model::{ISTIO_GROUP, KGATEWAY_GROUP, Labels, Object, ObjectId};
 
 /// Why a policy attached to a backend.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -20,9 +20,9 @@ pub enum Reason {
     /// `spec.targetRefs[i]` names one of the ServiceEntry's hosts.
     HostnameRef { index: usize, host: String },
     /// `spec.targetSelectors[i]` matched the backend's labels in its own namespace.
-    Selector { index: usize, labels: Vec<(String, String)> },
+    Selector { index: usize, labels: Labels },
     /// The same, from the global policy namespace.
-    GlobalSelector { index: usize, labels: Vec<(String, String)> },
+    GlobalSelector { index: usize, labels: Labels },
 }
 
 impl Reason {
@@ -70,7 +70,7 @@ pub struct Attached {
 /// Hostname alias each comes from, and the (group, kind) its targetSelectors lookups use.
 type BackendKeys<'b> = (Vec<([&'b str; 4], Option<&'b str>)>, (&'static str, &'static str));
 /// (policy index, selector index, matchLabels) per selector key.
-type SelectorEntry = (usize, usize, Vec<(String, String)>);
+type SelectorEntry = (usize, usize, Labels);
 /// Selectors by (group, kind, namespace) index key, then by their first label.
 type SelectorIndex = HashMap<Vec<u8>, HashMap<(String, String), Vec<SelectorEntry>>>;
 
@@ -184,7 +184,7 @@ pub fn attach(objects: &[Object], backends: &[Backend], global_ns: Option<&str>)
             // Istio's labels.Instance.Match: an empty selector never matches.
             let Some(first) = labels.first().cloned() else { continue };
             let key = index_key(&mut buf, &[field_str(s, "group"), field_str(s, "kind"), ns]);
-            by_selector.entry(key.to_vec()).or_default().entry(first).or_default().push((pi, si, labels));
+            by_selector.entry(key.to_vec()).or_default().entry(first).or_default().push((pi, si, labels.into()));
         }
     }
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::envoy::AppProtocol;
-use crate::model::{ISTIO_GROUP, KGATEWAY_GROUP, Object, ObjectId, string_map};
+use crate::model::{ISTIO_GROUP, KGATEWAY_GROUP, Labels, Object, ObjectId, string_map};
 
 pub const GLOBAL_SCOPE_LABEL: &str = "solo.io/service-scope";
 
@@ -66,7 +66,7 @@ pub struct Backend {
     pub target: ObjectId,
     pub namespace: String,
     /// Labels matched by targetSelectors (the Service's, Backend's or ServiceEntry's).
-    pub labels: Vec<(String, String)>,
+    pub labels: Labels,
     /// Hostname aliases (ServiceEntry hosts), attachable as `networking.istio.io/Hostname`.
     pub hostnames: Vec<String>,
     pub protocol: AppProtocol,
@@ -136,7 +136,7 @@ pub fn collect(objects: &[Object], opts: &BackendOptions) -> (Vec<Backend>, Vec<
 fn service_backends(index: usize, obj: &Object, out: &mut Vec<Backend>, warnings: &mut Vec<Diagnostic>) {
     let spec = obj.spec();
     let ports = spec.and_then(|s| s.get("ports")).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    let labels = obj.labels();
+    let labels: Labels = obj.labels().into();
     let locality_aware = spec
         .and_then(|s| s.get("trafficDistribution"))
         .and_then(Value::as_str)
@@ -229,7 +229,7 @@ fn kgw_backend(index: usize, obj: &Object, out: &mut Vec<Backend>, warnings: &mu
         object: index,
         target: obj.id.clone(),
         namespace: obj.id.namespace.clone(),
-        labels: obj.labels(),
+        labels: obj.labels().into(),
         hostnames: Vec::new(),
         protocol: protocol.unwrap_or(AppProtocol::Http1),
         locality_aware: false,
@@ -287,7 +287,7 @@ fn service_entry_backends(index: usize, obj: &Object, out: &mut Vec<Backend>, wa
                 object: index,
                 target: obj.id.clone(),
                 namespace: obj.id.namespace.clone(),
-                labels: string_map(obj.value().get("metadata").and_then(|m| m.get("labels"))),
+                labels: string_map(obj.value().get("metadata").and_then(|m| m.get("labels"))).into(),
                 hostnames: hosts.clone(),
                 protocol: protocol.unwrap_or(AppProtocol::Http1),
                 locality_aware: false,

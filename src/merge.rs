@@ -138,10 +138,7 @@ pub fn merge_units<'a>(specs: &[&'a Value], units: &[u32], mode: MergeMode) -> (
 
 /// The `'static` name of a merge unit's parent field (`dns` for `dns.refreshRate`).
 fn parent_field(parent: &str) -> &'static str {
-    MERGE_FIELDS
-        .iter()
-        .find_map(|f| f.split_once('.').filter(|(p, _)| *p == parent).map(|(p, _)| p))
-        .unwrap_or("dns")
+    MERGE_FIELDS.iter().find_map(|f| f.split_once('.').filter(|(p, _)| *p == parent).map(|(p, _)| p)).unwrap_or("dns")
 }
 
 #[cfg(test)]

@@ -200,6 +200,9 @@ pub fn group_of(api_version: &str) -> &str {
     }
 }
 
+/// Labels (sorted), shared by every backend and attachment reason that carries them.
+pub type Labels = std::rc::Rc<[(String, String)]>;
+
 /// A `map[string]string` read leniently: non-string values are skipped (validation reports them).
 pub fn string_map(v: Option<&Value>) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = v

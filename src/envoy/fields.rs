@@ -51,9 +51,9 @@ pub fn apply_merged<'a>(
     spec: &crate::merge::MergedSpec,
     ctx_for: &dyn Fn(&str) -> FieldCtx<'a>,
 ) -> FieldErrors {
-    let fields = FIELDS.iter().filter_map(|(field, applier)| {
-        spec.get(field).filter(|v| !v.is_null()).map(|value| (*field, *applier, value))
-    });
+    let fields = FIELDS
+        .iter()
+        .filter_map(|(field, applier)| spec.get(field).filter(|v| !v.is_null()).map(|value| (*field, *applier, value)));
     apply_fields(cluster, fields, ctx_for)
 }
 
@@ -116,7 +116,8 @@ mod tests {
     #[test]
     fn a_merged_spec_applies_like_the_spec_it_stands_for() {
         let t = TestCtx::default();
-        let older = json!({"connectTimeout": "5s", "dns": {"refreshRate": "10s"}, "tcpKeepalive": {"keepAliveProbes": 3}});
+        let older =
+            json!({"connectTimeout": "5s", "dns": {"refreshRate": "10s"}, "tcpKeepalive": {"keepAliveProbes": 3}});
         let newer = json!({"connectTimeout": "9s", "dns": {"jitter": "1s"}, "circuitBreakers": {"maxConnections": 7}});
         let (merged, _) = crate::merge::merge(&[&older, &newer], crate::profile::MergeMode::OldestWins);
         let mut a = eds_cluster("a");
