@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::model::{get, lookup};
+use crate::model::{at, get, lookup};
 use crate::profile::Release;
 use crate::validate::schema::{SchemaKind, schema};
 
@@ -39,8 +39,7 @@ fn apply(schema: &Value, value: &mut Value) {
 /// A copy of a whole object with its kind's CRD defaults (for `spec`; `status` is left alone).
 pub fn with_defaults(value: &Value, release: Release, kind: SchemaKind) -> Value {
     let mut value = value.clone();
-    if let (Some(spec_schema), Some(spec)) = (schema(release, kind).pointer("/properties/spec"), value.get_mut("spec"))
-    {
+    if let (Some(spec_schema), Some(spec)) = (at(schema(release, kind), "/properties/spec"), value.get_mut("spec")) {
         apply(spec_schema, spec);
     }
     value
@@ -49,7 +48,7 @@ pub fn with_defaults(value: &Value, release: Release, kind: SchemaKind) -> Value
 /// A copy of a BackendConfigPolicy spec with the CRD defaults of `release` filled in.
 pub fn bcp_spec_with_defaults(spec: &Value, release: Release) -> Value {
     let mut spec = spec.clone();
-    if let Some(spec_schema) = schema(release, SchemaKind::BackendConfigPolicy).pointer("/properties/spec") {
+    if let Some(spec_schema) = at(schema(release, SchemaKind::BackendConfigPolicy), "/properties/spec") {
         apply(spec_schema, &mut spec);
     }
     spec

@@ -22,6 +22,8 @@ pub struct Origin {
     /// The file's full text is kept by the loader in [`crate::source::Sources`]; this is the
     /// byte range of this document inside it, for locating fields on error.
     pub span: (usize, usize),
+    /// 1-based line of the span's first byte.
+    pub span_line: usize,
 }
 
 impl Origin {
@@ -200,6 +202,17 @@ pub fn group_of(api_version: &str) -> &str {
     }
 }
 
+/// `v.pointer(pointer)` without allocating (`Value::pointer` builds a String per segment),
+/// for plain pointers: `~` escapes are not decoded, array indexes are.
+pub fn at<'v>(v: &'v Value, pointer: &str) -> Option<&'v Value> {
+    debug_assert!(!pointer.contains('~'), "escaped pointer {pointer}");
+    pointer.split('/').skip(1).try_fold(v, |cur, seg| match cur {
+        Value::Object(m) => lookup(m, seg),
+        Value::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    })
+}
+
 /// Labels (sorted), shared by every backend and attachment reason that carries them.
 pub type Labels = std::rc::Rc<[(String, String)]>;
 
@@ -252,5 +265,21 @@ mod tests {
     fn string_map_is_sorted_and_skips_non_strings() {
         let v = serde_json::json!({"b": "2", "a": "1", "c": 3});
         assert_eq!(string_map(Some(&v)), vec![("a".into(), "1".into()), ("b".into(), "2".into())]);
+    }
+
+    #[test]
+    fn at_and_lookup_agree_with_serde_json() {
+        let mut big = serde_json::Map::new();
+        for i in 0..20 {
+            big.insert(format!("k{i}"), serde_json::json!(i));
+        }
+        let v = serde_json::json!({"a": {"b": [10, {"c": null}]}, "big": big, "": 1});
+        for p in ["", "/a", "/a/b", "/a/b/0", "/a/b/1/c", "/a/b/2", "/a/x", "/big/k7", "/big/k20", "/", "/a/b/x"] {
+            assert_eq!(at(&v, p), v.pointer(p), "{p}");
+        }
+        let m = v.as_object().unwrap();
+        for k in ["a", "big", "", "zz"] {
+            assert_eq!(lookup(m, k), m.get(k), "{k}");
+        }
     }
 }

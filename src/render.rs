@@ -42,7 +42,12 @@ type Texts = BTreeMap<String, String>;
 fn locate(texts: &Texts, obj: &Object, pointer: &str) -> Location {
     let mut loc = obj.origin.location();
     if let Some(text) = texts.get(&obj.origin.file) {
-        let doc = yaml::YamlDoc { value: Value::Null, line: obj.origin.line, span: obj.origin.span };
+        let doc = yaml::YamlDoc {
+            value: Value::Null,
+            line: obj.origin.line,
+            span: obj.origin.span,
+            span_line: obj.origin.span_line,
+        };
         if let Some((line, col)) = yaml::locate(text, &doc, pointer) {
             loc.line = Some(line);
             loc.col = Some(col);

@@ -36,6 +36,8 @@ pub struct YamlDoc {
     pub line: usize,
     /// Byte range of the document inside the whole text.
     pub span: (usize, usize),
+    /// 1-based line of the span's first byte.
+    pub span_line: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,6 +176,9 @@ fn strip_position(msg: &str) -> String {
 fn parse_json_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, YamlError> {
     let mut docs = Vec::new();
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<StrictJson>();
+    // (offset, its line): lines are counted on from the previous document, since counting
+    // from the start of the text for each document would be quadratic in a long stream.
+    let mut counted = (0, 1);
     loop {
         let before = stream.byte_offset();
         let Some(item) = stream.next() else {
@@ -189,7 +194,9 @@ fn parse_json_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, Y
             };
             YamlError { line: e.line().max(1), col: e.column().max(1), message }
         })?;
-        let (line, col) = locate::line_col_of_offset(text, start);
+        let line = counted.1 + text[counted.0..start].bytes().filter(|&b| b == b'\n').count();
+        counted = (start, line);
+        let col = locate::col_of_offset(text, start);
         if value.is_null() {
             continue;
         }
@@ -199,7 +206,7 @@ fn parse_json_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, Y
         if docs.len() >= limits.max_documents {
             return Err(YamlError { line, col, message: too_many_documents(limits) });
         }
-        docs.push(YamlDoc { value, line, span: (start, end) });
+        docs.push(YamlDoc { value, line, span: (start, end), span_line: line });
     }
     Ok(docs)
 }
@@ -333,7 +340,8 @@ fn parse_yaml_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, Y
                 message: format!("invalid merge key `<<`: {}", strip_position(&e.to_string())),
             })?;
         }
-        let doc_stub = YamlDoc { value: Value::Null, line, span: (chunk.start, chunk.end) };
+        let doc_stub =
+            YamlDoc { value: Value::Null, line, span: (chunk.start, chunk.end), span_line: chunk.start_line };
         let mut conv = Converter { text, doc: &doc_stub, limits, path: Vec::new() };
         let value = conv.convert(&yv, 0)?;
         drop(yv);
@@ -343,7 +351,7 @@ fn parse_yaml_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, Y
         if docs.len() >= limits.max_documents {
             return Err(YamlError { line, col: 1, message: too_many_documents(limits) });
         }
-        docs.push(YamlDoc { value, line, span: (chunk.start, chunk.end) });
+        docs.push(YamlDoc { value, line, span: (chunk.start, chunk.end), span_line: chunk.start_line });
     }
     Ok(docs)
 }
@@ -560,8 +568,7 @@ pub fn locate(text: &str, doc: &YamlDoc, pointer: &str) -> Option<(usize, usize)
     let doc_start = || {
         let body = text.get(start..end).unwrap_or("");
         // The first content line of the document, at its first non-blank character.
-        let first = locate::line_of_offset(text, start);
-        for (line, l) in (first..).zip(body.split('\n')) {
+        for (line, l) in (doc.span_line..).zip(body.split('\n')) {
             let trimmed = l.trim_start();
             if line >= doc.line && !trimmed.is_empty() {
                 return (line, l.len() - trimmed.len() + 1);
@@ -577,7 +584,7 @@ pub fn locate(text: &str, doc: &YamlDoc, pointer: &str) -> Option<(usize, usize)
     let found = if flow_body(body).starts_with(['{', '[']) {
         locate::locate_json(text, (start, end), &segments)
     } else {
-        locate::locate_block(text, (start, end), doc.line, &segments)
+        locate::locate_block(text, (start, end), doc.span_line, &segments)
     };
     Some(found.unwrap_or_else(doc_start))
 }

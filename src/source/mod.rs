@@ -359,7 +359,8 @@ impl<'a> Ctx<'a> {
             return;
         }
         for (i, doc) in docs.into_iter().enumerate() {
-            let origin = Origin { file: file.to_string(), doc: i, line: doc.line, span: doc.span };
+            let origin =
+                Origin { file: file.to_string(), doc: i, line: doc.line, span: doc.span, span_line: doc.span_line };
             self.push_object(doc.value, origin, out);
         }
     }

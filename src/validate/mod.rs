@@ -135,7 +135,7 @@ fn unavailable_bcp_fields(value: &Value, release: Release) -> Vec<(String, Diagn
     let Some(spec) = value.get("spec") else { return Vec::new() };
     let mut out: Vec<(String, Diagnostic)> = Vec::new();
     for (pointer, since) in FIELD_SINCE {
-        if release >= *since || spec.pointer(pointer).is_none_or(Value::is_null) {
+        if release >= *since || crate::model::at(spec, pointer).is_none_or(Value::is_null) {
             continue;
         }
         let full = format!("/spec{pointer}");

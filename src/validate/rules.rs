@@ -6,6 +6,8 @@
 //! A unit test compares the table with the CEL rules listed from each release's CRD
 //! (`schemas/<release>/<kind>.rules.json`, written by `scripts/gen-schemas.py`).
 
+use std::fmt::Write;
+
 use serde_json::Value;
 
 use crate::diag::Diagnostic;
@@ -427,26 +429,30 @@ fn has(v: &Value, field: &str) -> bool {
     v.get(field).is_some_and(|x| !x.is_null())
 }
 
-/// Every value at `path` (below `root`), with its JSON pointer.
-fn select<'a>(root: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
-    let mut cur = vec![(String::new(), root)];
-    for seg in path.split('/').skip(1) {
-        let mut next = Vec::new();
-        for (mut ptr, v) in cur {
-            if seg == "*" {
-                for (i, item) in v.as_array().into_iter().flatten().enumerate() {
-                    next.push((format!("{ptr}/{i}"), item));
-                }
-            } else if let Some(child) = crate::model::get(v, seg).filter(|c| !c.is_null()) {
-                // At most one child: extend the parent's pointer instead of formatting a new one.
-                ptr.push('/');
-                ptr.push_str(seg);
-                next.push((ptr, child));
-            }
+/// Call `f` with every value at `path` (below `v`; `*` is every list item) and its JSON
+/// pointer, built in one reused buffer: the pointer is only kept when a rule fails.
+fn for_each_at<'a>(v: &'a Value, path: &str, ptr: &mut String, f: &mut dyn FnMut(&str, &'a Value)) {
+    let Some(rest) = path.strip_prefix('/') else {
+        f(ptr, v);
+        return;
+    };
+    let (seg, rest) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let len = ptr.len();
+    if seg == "*" {
+        for (i, item) in v.as_array().into_iter().flatten().enumerate() {
+            let _ = write!(ptr, "/{i}");
+            for_each_at(item, rest, ptr, f);
+            ptr.truncate(len);
         }
-        cur = next;
+    } else if let Some(child) = crate::model::get(v, seg).filter(|c| !c.is_null()) {
+        ptr.push('/');
+        ptr.push_str(seg);
+        for_each_at(child, rest, ptr, f);
+        ptr.truncate(len);
     }
-    cur
 }
 
 fn duration_of(v: Option<&Value>) -> Option<i128> {
@@ -621,10 +627,9 @@ fn run<'r>(rules: impl IntoIterator<Item = &'r Rule>, spec: &Value, release: Rel
         let first = r.path.split('/').nth(1);
         first.is_none_or(|f| present.contains(&f))
     };
+    let mut ptr = String::new();
     for rule in rules.into_iter().filter(|r| r.from <= release && release <= r.to && applies(r)) {
-        for (ptr, v) in select(spec, rule.path) {
-            check(rule, v, release, &mut out, &ptr);
-        }
+        for_each_at(spec, rule.path, &mut ptr, &mut |p, v| check(rule, v, release, &mut out, p));
     }
     out
 }

@@ -44,12 +44,17 @@ pub(crate) fn line_of_offset(text: &str, pos: usize) -> usize {
 
 /// 1-based (line, col) of byte offset `pos` in `text`, col counted in characters.
 pub(crate) fn line_col_of_offset(text: &str, pos: usize) -> (usize, usize) {
+    (line_of_offset(text, pos), col_of_offset(text, pos))
+}
+
+/// 1-based column (in characters) of byte offset `pos` in `text`.
+pub(crate) fn col_of_offset(text: &str, pos: usize) -> usize {
     let mut pos = pos.min(text.len());
     while !text.is_char_boundary(pos) {
         pos -= 1;
     }
     let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
-    (line_of_offset(text, pos), text[line_start..pos].chars().count() + 1)
+    text[line_start..pos].chars().count() + 1
 }
 
 fn char_col(line: &str, byte_col: usize) -> usize {
@@ -243,21 +248,19 @@ fn children(tokens: &[Token], range: (usize, usize)) -> Vec<(usize, (usize, usiz
     out
 }
 
-/// Locate in block YAML. Returns the (line, char col) of the deepest token reached, or
-/// `None` if not even the first segment was found.
+/// Locate in block YAML (`start_line`: the line of `span.0`). Returns the (line, char col)
+/// of the deepest token reached, or `None` if not even the first segment was found.
 pub(crate) fn locate_block(
     text: &str,
     span: (usize, usize),
-    first_line: usize,
+    start_line: usize,
     segments: &[String],
 ) -> Option<(usize, usize)> {
-    let start_line = line_of_offset(text, span.0);
     let start = text.get(..span.0).map_or(0, |t| t.rfind('\n').map_or(0, |i| i + 1));
     let lines = span_lines(text, start, span.1.min(text.len()), start_line);
     let tokens = tokenize(&lines);
     let mut range = (0, tokens.len());
     let mut found: Option<(usize, usize)> = None;
-    let _ = first_line;
     for seg in segments {
         let kids = children(&tokens, range);
         let Some(first) = kids.first().map(|k| &tokens[k.0]) else {

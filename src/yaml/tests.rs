@@ -249,7 +249,7 @@ fn yaml_locate_never_panics_on_odd_input() {
     let texts = ["", "\u{e9}: [", "- - -\n  - :\n", "a: '\n", "\"a\\", "a: |\n  x\n b: 2\n"];
     for text in texts {
         for span in [(0, text.len()), (0, 1000), (3, 1)] {
-            let doc = YamlDoc { value: Value::Null, line: 1, span };
+            let doc = YamlDoc { value: Value::Null, line: 1, span, span_line: 1 };
             for p in ["", "/a", "/0/0", "/a/b/c", "/~", "//"] {
                 let _ = locate(text, &doc, p);
             }
