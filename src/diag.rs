@@ -151,8 +151,8 @@ impl Diagnostics {
     }
 
     /// Sorted by file, line, then message, deduplicated: stable whatever order stages ran in.
-    pub fn sorted(&self) -> Vec<Diagnostic> {
-        let mut v = self.items.clone();
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut v: Vec<&Diagnostic> = self.items.iter().collect();
         v.sort_by(|a, b| {
             (&a.location.file, a.location.line, a.location.col, a.severity, &a.object, &a.field, &a.message).cmp(&(
                 &b.location.file,
