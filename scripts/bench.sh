@@ -3,9 +3,9 @@
 #
 #   scripts/bench.sh [RUNS] [--callgrind]
 #
-# RUNS (default 5): runs per measurement on the large repository (three times as many on the
-# small one, whose runs are short); floor and render alternate so that both see the same
-# machine load, and the fastest run of each is kept.
+# RUNS (default 5): rounds of measurement; each round runs floor and render once on the large
+# repository and three times each on the small one, so that all four figures see the same
+# machine load; the fastest run of each is kept.
 # --callgrind: also count instructions with valgrind (repeatable where wall clock is not;
 # about five more minutes).
 #
@@ -44,25 +44,31 @@ run_once() {
   awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$DIR/time.txt"
 }
 
-# Floor and render alternate RUNS times; prints, for each, the fastest wall clock with that
-# run's peak RSS, and the least CPU time: "fwall frss fcpu rwall rrss rcpu".
-measure_pair() {
-  local dir=$1 runs=$2 fw="" fr="" fc="" rw="" rr="" rc="" w c m
-  less() { [ -z "$2" ] || awk "BEGIN{exit !($1 < $2)}"; }
-  for _ in $(seq "$runs"); do
-    read -r w c m < <(run_once "$TOOL" floor "$dir")
-    if less "$w" "$fw"; then fw=$w; fr=$m; fi
-    if less "$c" "$fc"; then fc=$c; fi
-    read -r w c m < <(run_once "$BIN" render "${GLOBAL[@]}" "$dir")
-    if less "$w" "$rw"; then rw=$w; rr=$m; fi
-    if less "$c" "$rc"; then rc=$c; fi
-  done
-  echo "$fw $fr $fc $rw $rr $rc"
+# All four measurements take turns, RUNS rounds of: floor and render on the large repository,
+# then three of each on the small one (whose runs are short), so that every figure sees the
+# same phases of the machine's load. Kept per measurement: the fastest wall clock with that
+# run's peak RSS, and the least CPU time.
+less() { [ -z "$2" ] || awk "BEGIN{exit !($1 < $2)}"; }
+declare -A wall rss cpu
+measure() {
+  local key=$1 w c m
+  shift
+  read -r w c m < <(run_once "$@")
+  if less "$w" "${wall[$key]:-}"; then wall[$key]=$w; rss[$key]=$m; fi
+  if less "$c" "${cpu[$key]:-}"; then cpu[$key]=$c; fi
 }
-
-read -r floor1000 floor1000_rss floor1000_cpu render1000 render1000_rss render1000_cpu \
-  < <(measure_pair "$DIR/ns1000" "$RUNS")
-read -r floor100 _ floor100_cpu render100 _ render100_cpu < <(measure_pair "$DIR/ns100" $((RUNS * 3)))
+for _ in $(seq "$RUNS"); do
+  measure floor1000 "$TOOL" floor "$DIR/ns1000"
+  measure render1000 "$BIN" render "${GLOBAL[@]}" "$DIR/ns1000"
+  for _ in 1 2 3; do
+    measure floor100 "$TOOL" floor "$DIR/ns100"
+    measure render100 "$BIN" render "${GLOBAL[@]}" "$DIR/ns100"
+  done
+done
+floor1000=${wall[floor1000]} floor1000_rss=${rss[floor1000]} floor1000_cpu=${cpu[floor1000]}
+render1000=${wall[render1000]} render1000_rss=${rss[render1000]} render1000_cpu=${cpu[render1000]}
+floor100=${wall[floor100]} floor100_cpu=${cpu[floor100]}
+render100=${wall[render100]} render100_cpu=${cpu[render100]}
 
 # small app: median of 21 runs, in milliseconds, process start included
 small=()
@@ -84,7 +90,7 @@ r2c=$(ratio "$render1000_cpu" "$render100_cpu")
 r2f=$(ratio "$floor1000" "$floor100")
 r3=$(ratio "$render1000_rss" "$floor1000_rss")
 echo
-echo "large repo: $size bytes; fastest of $RUNS alternating runs each ($((RUNS * 3)) at 100 namespaces); $(nproc) cores"
+echo "large repo: $size bytes; fastest of $RUNS interleaved runs each ($((RUNS * 3)) at 100 namespaces); $(nproc) cores"
 echo
 echo "| figure | measured | target | holds |"
 echo "|---|---|---|---|"

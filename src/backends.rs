@@ -117,9 +117,10 @@ pub fn collect(objects: &[Object], opts: &BackendOptions) -> (Vec<Backend>, Vec<
         match (obj.id.group.as_str(), obj.id.kind.as_str()) {
             ("", "Service") => {
                 let before = backends.len();
-                service_backends(index, obj, &mut backends, &mut warnings);
+                let labels: Labels = obj.labels().into();
                 let global = global_namespaces.contains(obj.id.namespace.as_str())
-                    || obj.labels().iter().any(|(k, v)| k == GLOBAL_SCOPE_LABEL && v == "global");
+                    || labels.iter().any(|(k, v)| k == GLOBAL_SCOPE_LABEL && v == "global");
+                service_backends(index, obj, labels, &mut backends, &mut warnings);
                 if global && backends.len() > before {
                     global_service_backends(index, obj, opts, &mut backends);
                 }
@@ -133,10 +134,15 @@ pub fn collect(objects: &[Object], opts: &BackendOptions) -> (Vec<Backend>, Vec<
     (backends, warnings)
 }
 
-fn service_backends(index: usize, obj: &Object, out: &mut Vec<Backend>, warnings: &mut Vec<Diagnostic>) {
+fn service_backends(
+    index: usize,
+    obj: &Object,
+    labels: Labels,
+    out: &mut Vec<Backend>,
+    warnings: &mut Vec<Diagnostic>,
+) {
     let spec = obj.spec();
     let ports = spec.and_then(|s| s.get("ports")).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    let labels: Labels = obj.labels().into();
     let locality_aware = spec
         .and_then(|s| s.get("trafficDistribution"))
         .and_then(Value::as_str)

@@ -65,24 +65,32 @@ impl fmt::Display for ObjectId {
 /// One Kubernetes object from the input.
 #[derive(Debug, Clone)]
 pub struct Object {
-    /// The parsed document; `null` once the object is sealed.
-    value: Value,
+    body: Body,
     pub origin: Origin,
     /// Identity with the *effective* namespace (own, else kustomization, else the default).
     pub id: ObjectId,
-    sealed: Option<Box<Sealed>>,
+    /// Its place in kustomize's legacy output order, computed when the object is created,
+    /// while its document is still in the processor's cache.
+    pub order: OrderKey,
 }
 
-/// What is left of a sealed object: an object of a kind the pipeline never reads (see
-/// [`pipeline_reads`]) is only printed, so once it is final (kustomize transforms applied)
-/// its tree is dropped and only its printed text and output position are kept. A large
-/// repository's Deployments then cost their text, not a parsed tree each.
+/// An object of a kind the pipeline never reads (see [`pipeline_reads`]) is only printed, so
+/// once it is final (kustomize transforms applied) it is sealed: its tree is dropped and only
+/// its printed text is kept. A large repository's Deployments then cost their text, not a
+/// parsed tree each.
 #[derive(Debug, Clone)]
-pub struct Sealed {
+enum Body {
+    Tree(Value),
     /// The document as printed (without a separator), when the command prints manifests.
-    pub text: Option<String>,
-    /// Its place in the output order.
-    pub order: OrderKey,
+    Sealed(Option<String>),
+}
+
+/// What an object contributes to the output.
+pub enum Printable {
+    Tree(Value),
+    Text(String),
+    /// Sealed for a command that prints no manifests.
+    Nothing,
 }
 
 /// The kinds the pipeline reads beyond their identity. Every other kind is only printed.
@@ -96,46 +104,63 @@ pub fn pipeline_reads(id: &ObjectId) -> bool {
     }
 }
 
+static NULL: Value = Value::Null;
+
 impl Object {
     pub fn new(value: Value, origin: Origin, id: ObjectId) -> Self {
-        Object { value, origin, id, sealed: None }
+        let order = crate::order::key_of(&value, &id.kind);
+        Object { body: Body::Tree(value), origin, id, order }
     }
 
     /// The parsed document. Never called for a sealed object: only kinds the pipeline reads
     /// are read, and those are never sealed.
     pub fn value(&self) -> &Value {
-        debug_assert!(self.sealed.is_none(), "{} is sealed: the pipeline does not read its kind", self.id);
-        &self.value
-    }
-
-    pub fn value_mut(&mut self) -> &mut Value {
-        debug_assert!(self.sealed.is_none(), "{} is sealed", self.id);
-        &mut self.value
-    }
-
-    /// The document (`null` for a sealed object).
-    pub fn into_value(self) -> Value {
-        debug_assert!(self.sealed.is_none(), "{} is sealed", self.id);
-        self.value
-    }
-
-    /// Drop the tree, keeping `text` (the printed document, if printed) and the output position.
-    pub fn seal(&mut self, text: Option<String>) {
-        let order = crate::order::legacy_key(self);
-        self.value = Value::Null;
-        self.sealed = Some(Box::new(Sealed { text, order }));
-    }
-
-    pub fn sealed(&self) -> Option<&Sealed> {
-        self.sealed.as_deref()
-    }
-
-    /// What is left of a sealed object; `Err(self)` for an object held as a tree.
-    pub fn into_sealed(self) -> Result<Sealed, Object> {
-        match self.sealed {
-            Some(sealed) => Ok(*sealed),
-            None => Err(self),
+        match &self.body {
+            Body::Tree(v) => v,
+            Body::Sealed(_) => {
+                debug_assert!(false, "{} is sealed: the pipeline does not read its kind", self.id);
+                &NULL
+            }
         }
+    }
+
+    /// The document, to change it (tests).
+    pub fn value_mut(&mut self) -> &mut Value {
+        debug_assert!(!self.is_sealed(), "{} is sealed", self.id);
+        if let Body::Sealed(_) = self.body {
+            self.body = Body::Tree(Value::Null);
+        }
+        match &mut self.body {
+            Body::Tree(v) => v,
+            Body::Sealed(_) => unreachable!("just replaced"),
+        }
+    }
+
+    /// Drop the tree, keeping `text` (the printed document, if printed).
+    pub fn seal(&mut self, text: Option<String>) {
+        self.body = Body::Sealed(text);
+    }
+
+    pub fn is_sealed(&self) -> bool {
+        matches!(self.body, Body::Sealed(_))
+    }
+
+    /// A sealed object's printed text (`Some(None)`: sealed without text); `None` for a tree.
+    pub fn sealed_text(&self) -> Option<Option<&str>> {
+        match &self.body {
+            Body::Sealed(text) => Some(text.as_deref()),
+            Body::Tree(_) => None,
+        }
+    }
+
+    /// The output position and what is printed.
+    pub fn into_output(self) -> (OrderKey, Printable) {
+        let printable = match self.body {
+            Body::Tree(v) => Printable::Tree(v),
+            Body::Sealed(Some(text)) => Printable::Text(text),
+            Body::Sealed(None) => Printable::Nothing,
+        };
+        (self.order, printable)
     }
 
     pub fn api_version(&self) -> &str {

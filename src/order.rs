@@ -5,7 +5,9 @@
 //! then the id string `Kind.version.group|namespace|name` (`[noGrp]`/`[noVer]`/`[noKind]`,
 //! `~X`/`~N`). The namespace is the one written in the object, as kustomize sees it.
 
-use crate::model::{Object, group_of};
+use serde_json::Value;
+
+use crate::model::{Object, get, group_of};
 
 const ORDER_FIRST: [&str; 22] = [
     "Namespace",
@@ -59,17 +61,18 @@ fn version_of(api_version: &str) -> &str {
 /// (kind rank, legacy GVK string, legacy id string).
 pub type OrderKey = (i32, String, String);
 
-/// The legacy sort key of an object; sort ascending by it.
+/// The legacy sort key of an object (computed when it was created); sort ascending by it.
 pub fn legacy_key(obj: &Object) -> OrderKey {
-    if let Some(sealed) = obj.sealed() {
-        return sealed.order.clone();
-    }
-    let api_version = obj.api_version();
+    obj.order.clone()
+}
+
+/// The legacy sort key of a document of kind `kind`.
+pub fn key_of(value: &Value, kind: &str) -> OrderKey {
+    let api_version = get(value, "apiVersion").and_then(Value::as_str).unwrap_or("");
     let group = group_of(api_version);
     let version = version_of(api_version);
-    let kind = obj.kind();
-    let meta = obj.metadata();
-    let field = |key: &str| meta.and_then(|m| m.get(key)).and_then(|v| v.as_str()).unwrap_or("");
+    let meta = get(value, "metadata");
+    let field = |key: &str| meta.and_then(|m| get(m, key)).and_then(Value::as_str).unwrap_or("");
     let (namespace, name) = (field("namespace"), field("name"));
     // Built by appending: this runs for every object of the output.
     let join = |parts: &[&str]| {

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use crate::backends::BackendKind;
 use crate::envoy::Cluster;
-use crate::model::{Object, ObjectId, Origin};
+use crate::model::{Object, ObjectId, Origin, Printable};
 use crate::options::{Options, OutputKind};
 use crate::order::OrderKey;
 use crate::render::Render;
@@ -284,20 +284,21 @@ pub fn documents(mut r: Render, opts: &Options, format: DocFormat) -> Vec<Doc> {
             // and ties keep the input order, as a stable sort by key does.
             let mut items: Vec<(OrderKey, usize, Option<Doc>)> = Vec::with_capacity(n + config_maps.len());
             for (i, o) in objects.into_iter().chain(config_maps).enumerate() {
-                match o.into_sealed() {
-                    // Without text when the render was made for a command printing no manifests.
-                    Ok(sealed) => items.push((sealed.order, i, sealed.text.map(Doc::Printed))),
-                    Err(o) => {
-                        let key = crate::order::legacy_key(&o);
-                        let mut v = o.into_value();
+                let (key, printable) = o.into_output();
+                let doc = match printable {
+                    Printable::Tree(mut v) => {
                         if i < n
                             && let Some(a) = ann.remove(&i)
                         {
                             set_annotations(&mut v, a);
                         }
-                        items.push((key, i, Some(Doc::Tree(v))));
+                        Some(Doc::Tree(v))
                     }
-                }
+                    Printable::Text(text) => Some(Doc::Printed(text)),
+                    // Sealed for a command that prints no manifests.
+                    Printable::Nothing => None,
+                };
+                items.push((key, i, doc));
             }
             items.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
             items.into_iter().filter_map(|(_, _, doc)| doc).collect()

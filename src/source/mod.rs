@@ -602,15 +602,12 @@ mod tests {
             load(&[Input::Path(repo.root.clone())], &opts).unwrap()
         };
         let kept = load_as(Passthrough::Keep);
-        assert!(kept.objects.iter().all(|o| o.sealed().is_none()));
+        assert!(kept.objects.iter().all(|o| !o.is_sealed()));
         assert!(kept.texts.contains_key("deploy.yaml"));
 
         let printed = load_as(Passthrough::Print(DocFormat::Yaml));
-        let sealed: Vec<(&str, Option<&str>)> = printed
-            .objects
-            .iter()
-            .filter_map(|o| o.sealed().map(|s| (o.id.name.as_str(), s.text.as_deref())))
-            .collect();
+        let sealed: Vec<(&str, Option<&str>)> =
+            printed.objects.iter().filter_map(|o| o.sealed_text().map(|text| (o.id.name.as_str(), text))).collect();
         assert_eq!(
             sealed,
             vec![
@@ -622,8 +619,7 @@ mod tests {
         assert_eq!(printed.texts.keys().collect::<Vec<_>>(), vec!["svc.yaml"]);
 
         let dropped = load_as(Passthrough::Drop);
-        let texts: Vec<Option<&str>> =
-            dropped.objects.iter().filter_map(|o| o.sealed().map(|s| s.text.as_deref())).collect();
+        let texts: Vec<Option<&str>> = dropped.objects.iter().filter_map(Object::sealed_text).collect();
         assert_eq!(texts, vec![None, None]);
         // Identity and order survive sealing.
         assert_eq!(names(&dropped), names(&kept));
