@@ -1,11 +1,10 @@
 //! What `render` prints: annotated manifests plus cluster ConfigMaps, or clusters only.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-
-use std::borrow::Cow;
 
 use crate::backends::BackendKind;
 use crate::envoy::Cluster;
