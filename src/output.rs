@@ -112,10 +112,20 @@ fn config_hash(clusters: &[&str]) -> String {
     hex(&h.finalize())
 }
 
-fn set_annotations(value: &mut Value, annotations: BTreeMap<String, String>) {
+/// Annotations of one object, in key order.
+type Annotations = Vec<(&'static str, String)>;
+
+const CLUSTERS: &str = "bcp-render.dev/clusters";
+const POLICIES: &str = "bcp-render.dev/policies";
+const CONFIG_HASH: &str = "bcp-render.dev/config-hash";
+const ATTACHED_TO: &str = "bcp-render.dev/attached-to";
+const STATUS: &str = "bcp-render.dev/status";
+
+fn set_annotations(value: &mut Value, mut annotations: Annotations) {
     if annotations.is_empty() {
         return;
     }
+    annotations.sort_by_key(|(k, _)| *k);
     let Some(obj) = value.as_object_mut() else { return };
     let meta = obj.entry("metadata").or_insert_with(|| json!({}));
     let Some(meta) = meta.as_object_mut() else { return };
@@ -126,29 +136,23 @@ fn set_annotations(value: &mut Value, annotations: BTreeMap<String, String>) {
     }
     if let Some(ann) = ann.as_object_mut() {
         for (k, v) in annotations {
-            ann.insert(k, Value::String(v));
+            ann.insert(k.to_string(), Value::String(v));
         }
     }
 }
 
-/// `PREFIX` + name, without the formatting machinery (called several times per object).
-fn annotation_key(name: &str) -> String {
-    let mut key = String::with_capacity(PREFIX.len() + name.len());
-    key.push_str(PREFIX);
-    key.push_str(name);
-    key
-}
-
-/// Annotations per object index.
-fn annotations(r: &Render, clusters: &[(usize, PrintedCluster)]) -> BTreeMap<usize, BTreeMap<String, String>> {
-    let mut out: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
-    // Targets: the object each cluster comes from.
-    let mut per_target: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (bi, _) in clusters {
-        per_target.entry(r.backends[*bi].object).or_default().push(*bi);
+/// Annotations per object index. Indexed by dense vectors rather than maps: this runs once
+/// per object of a large repository.
+fn annotations(r: &Render, clusters: &[(usize, PrintedCluster)]) -> Vec<Annotations> {
+    let mut out: Vec<Annotations> = vec![Vec::new(); r.objects.len()];
+    // Targets: each object's clusters, in name order.
+    let mut per_target: Vec<Vec<usize>> = vec![Vec::new(); r.objects.len()];
+    let mut cluster_of: Vec<&str> = vec![""; r.backends.len()];
+    for (bi, c) in clusters {
+        per_target[r.backends[*bi].object].push(*bi);
+        cluster_of[*bi] = &c.yaml;
     }
-    let cluster_of: BTreeMap<usize, &str> = clusters.iter().map(|(i, c)| (*i, c.yaml.as_str())).collect();
-    for (obj, bis) in &per_target {
+    for (obj, bis) in per_target.iter().enumerate().filter(|(_, bis)| !bis.is_empty()) {
         let names: Vec<&str> = bis.iter().map(|&b| r.backends[b].cluster_name.as_str()).collect();
         let mut policies: Vec<usize> = Vec::new();
         for &b in bis {
@@ -158,48 +162,45 @@ fn annotations(r: &Render, clusters: &[(usize, PrintedCluster)]) -> BTreeMap<usi
                 }
             }
         }
-        let ann = out.entry(*obj).or_default();
-        ann.insert(annotation_key("clusters"), names.join(","));
         let policy_names: Vec<String> = policies.iter().map(|&p| r.attached.policies[p].id.ns_name()).collect();
-        ann.insert(annotation_key("policies"), policy_names.join(","));
-        let rendered: Vec<&str> = bis.iter().map(|b| cluster_of[b]).collect();
-        ann.insert(annotation_key("config-hash"), format!("sha256:{}", config_hash(&rendered)));
+        let rendered: Vec<&str> = bis.iter().map(|&b| cluster_of[b]).collect();
+        out[obj].extend([
+            (CLUSTERS, names.join(",")),
+            (POLICIES, policy_names.join(",")),
+            (CONFIG_HASH, format!("sha256:{}", config_hash(&rendered))),
+        ]);
     }
     // Policies: what each attached to, and its state.
-    let mut attached_to: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
-    let mut invalid: BTreeMap<usize, bool> = BTreeMap::new();
-    let mut overridden: BTreeMap<usize, bool> = BTreeMap::new();
+    let n = r.attached.policies.len();
+    let mut attached_to: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
+    let mut invalid = vec![false; n];
+    let mut overridden = vec![false; n];
     for (bi, atts) in r.attached.by_backend.iter().enumerate() {
         let b = &r.backends[bi];
         let t = &r.translated[bi];
         let target = target_label(&b.target, b.kind);
         for (ai, a) in atts.iter().enumerate() {
-            let set = attached_to.entry(a.policy).or_default();
+            let set = &mut attached_to[a.policy];
             if !set.contains(&target) {
                 set.insert(target.clone());
             }
-            if t.errors.iter().any(|e| e.policy == ai) {
-                invalid.insert(a.policy, true);
-            }
-            if t.tls_overridden.contains(&ai) {
-                overridden.insert(a.policy, true);
-            }
+            invalid[a.policy] |= t.errors.iter().any(|e| e.policy == ai);
+            overridden[a.policy] |= t.tls_overridden.contains(&ai);
         }
     }
     for (pi, p) in r.attached.policies.iter().enumerate() {
-        let ann = out.entry(p.object).or_default();
-        let targets: Vec<String> = attached_to.remove(&pi).unwrap_or_default().into_iter().collect();
-        let status = if invalid.contains_key(&pi) {
+        let targets: Vec<String> = std::mem::take(&mut attached_to[pi]).into_iter().collect();
+        let status = if invalid[pi] {
             "Invalid"
         } else if targets.is_empty() {
             "NotAttached"
-        } else if overridden.contains_key(&pi) {
+        } else if overridden[pi] {
             "Attached, tls Overridden by BackendTLSPolicy"
         } else {
             "Attached"
         };
-        ann.insert(annotation_key("attached-to"), if targets.is_empty() { "none".into() } else { targets.join(",") });
-        ann.insert(annotation_key("status"), status.into());
+        let attached = if targets.is_empty() { "none".into() } else { targets.join(",") };
+        out[p.object].extend([(ATTACHED_TO, attached), (STATUS, status.into())]);
     }
     out
 }
@@ -286,10 +287,8 @@ pub fn documents(mut r: Render, opts: &Options, format: DocFormat) -> Vec<Doc> {
                 let (key, printable) = o.into_output();
                 let doc = match printable {
                     Printable::Tree(mut v) => {
-                        if i < n
-                            && let Some(a) = ann.remove(&i)
-                        {
-                            set_annotations(&mut v, a);
+                        if i < n {
+                            set_annotations(&mut v, std::mem::take(&mut ann[i]));
                         }
                         Some(Doc::Tree(v))
                     }
