@@ -45,13 +45,36 @@ pub fn with_defaults(value: &Value, release: Release, kind: SchemaKind) -> Value
     value
 }
 
+/// Whether [`apply`] would fill anything in.
+fn needs_defaults(schema: &Value, value: &Value) -> bool {
+    match value {
+        Value::Object(map) => {
+            let Some(props) = get(schema, "properties").and_then(Value::as_object) else { return false };
+            props.iter().any(|(name, sub)| match lookup(map, name).filter(|v| !v.is_null()) {
+                Some(child) => needs_defaults(sub, child),
+                None => get(sub, "default").is_some(),
+            })
+        }
+        Value::Array(items) => get(schema, "items").is_some_and(|s| items.iter().any(|i| needs_defaults(s, i))),
+        _ => false,
+    }
+}
+
 /// A copy of a BackendConfigPolicy spec with the CRD defaults of `release` filled in.
 pub fn bcp_spec_with_defaults(spec: &Value, release: Release) -> Value {
-    let mut spec = spec.clone();
-    if let Some(spec_schema) = at(schema(release, SchemaKind::BackendConfigPolicy), "/properties/spec") {
-        apply(spec_schema, &mut spec);
+    bcp_spec_defaults(spec, release).unwrap_or_else(|| spec.clone())
+}
+
+/// [`bcp_spec_with_defaults`], or `None` when no default applies (the spec is used as it
+/// is, without a copy).
+pub fn bcp_spec_defaults(spec: &Value, release: Release) -> Option<Value> {
+    let spec_schema = at(schema(release, SchemaKind::BackendConfigPolicy), "/properties/spec")?;
+    if !needs_defaults(spec_schema, spec) {
+        return None;
     }
-    spec
+    let mut spec = spec.clone();
+    apply(spec_schema, &mut spec);
+    Some(spec)
 }
 
 #[cfg(test)]
@@ -106,5 +129,18 @@ mod tests {
         let be = json!({"spec": {"type": "AWS", "aws": {"ec2": {}}}});
         let d = with_defaults(&be, Release::V2_4, SchemaKind::Backend);
         assert_eq!(d["spec"]["aws"]["region"], json!("us-east-1"));
+    }
+
+    #[test]
+    fn a_spec_is_copied_only_when_a_default_applies() {
+        let complete = json!({"connectTimeout": "5s", "tcpKeepalive": {"keepAliveProbes": 3}});
+        assert_eq!(bcp_spec_defaults(&complete, Release::V2_4), None);
+        let partial = json!({"connectTimeout": "5s", "outlierDetection": {"consecutive5xx": 7}});
+        let filled = bcp_spec_defaults(&partial, Release::V2_4).expect("outlierDetection has defaults");
+        assert_eq!(filled["outlierDetection"]["interval"], json!("10s"));
+        assert_eq!(bcp_spec_with_defaults(&partial, Release::V2_4), filled);
+        // A nested default (leastRequest.choiceCount).
+        let listed = json!({"loadBalancer": {"leastRequest": {}}});
+        assert!(bcp_spec_defaults(&listed, Release::V2_4).is_some());
     }
 }

@@ -86,7 +86,7 @@ pub fn cluster_data(r: &Render, bi: usize) -> Value {
         .iter()
         .map(|o| {
             let winner = policy(o.winner);
-            let value = crate::merge::lookup(&r.specs[atts[o.winner].policy], o.field).cloned();
+            let value = crate::merge::lookup(r.spec(atts[o.winner].policy), o.field).cloned();
             let lost: Vec<Value> = o
                 .losers
                 .iter()

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::attach::{self, Attached, order_is_unknown};
 use crate::backends::{self, Backend, BackendOptions};
-use crate::defaults::bcp_spec_with_defaults;
+use crate::defaults::bcp_spec_defaults;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::envoy::backend_tls;
 use crate::envoy::cluster::{self, ClusterSettings, PolicyInput, Translated};
@@ -25,14 +25,28 @@ pub struct Render {
     pub objects: Vec<Object>,
     pub backends: Vec<Backend>,
     pub attached: Attached,
-    /// Per attached policy (as indexed in `attached.policies`), its spec with defaults.
-    pub specs: Vec<Value>,
+    /// Per attached policy (as indexed in `attached.policies`), its spec with defaults when
+    /// a default applies (see [`Render::spec`]).
+    pub specs: Vec<Option<Value>>,
     /// Per backend, the translation.
     pub translated: Vec<Translated>,
     /// Per backend, the BackendTLSPolicy object applied, if any.
     pub backend_tls: Vec<Option<usize>>,
     /// Warnings (and, with `--allow-invalid`, downgraded translation errors).
     pub diagnostics: Diagnostics,
+}
+
+/// A policy's spec with its defaults: the defaulted copy when one was made, else its own.
+fn policy_spec<'r>(objects: &'r [Object], attached: &Attached, defaulted: &'r [Option<Value>], p: usize) -> &'r Value {
+    static NULL: Value = Value::Null;
+    defaulted[p].as_ref().unwrap_or_else(|| objects[attached.policies[p].object].spec().unwrap_or(&NULL))
+}
+
+impl Render {
+    /// The spec, with CRD defaults, of attached policy `p` (as indexed in `attached.policies`).
+    pub fn spec(&self, p: usize) -> &Value {
+        policy_spec(&self.objects, &self.attached, &self.specs, p)
+    }
 }
 
 /// Source texts by file, kept only while rendering: every diagnostic is located eagerly.
@@ -140,12 +154,14 @@ pub fn render_for(inputs: &[Input], opts: &Options, purpose: Purpose) -> Result<
     let store = Store::from_objects(&pre.objects);
     let btps = backend_tls::policies(&pre.objects);
     let settings = ClusterSettings { profile, dns_lookup_family: &opts.dns_lookup_family };
-    let specs: Vec<Value> = attached
+    let defaulted: Vec<Option<Value>> = attached
         .policies
         .iter()
-        .map(|p| bcp_spec_with_defaults(pre.objects[p.object].spec().unwrap_or(&Value::Null), opts.release))
+        .map(|p| bcp_spec_defaults(pre.objects[p.object].spec().unwrap_or(&Value::Null), opts.release))
         .collect();
-    let units: Vec<u32> = specs.iter().map(merge::set_units).collect();
+    let specs: Vec<&Value> =
+        (0..defaulted.len()).map(|p| policy_spec(&pre.objects, &attached, &defaulted, p)).collect();
+    let units: Vec<u32> = specs.iter().map(|s| merge::set_units(s)).collect();
 
     let mut policy_errors = cluster::PolicyErrors::new();
     let mut translated = Vec::with_capacity(backends.len());
@@ -157,7 +173,7 @@ pub fn render_for(inputs: &[Input], opts: &Options, purpose: Purpose) -> Result<
             .map(|a| PolicyInput {
                 index: a.policy,
                 id: &attached.policies[a.policy].id,
-                spec: &specs[a.policy],
+                spec: specs[a.policy],
                 set_units: units[a.policy],
             })
             .collect();
@@ -200,7 +216,8 @@ pub fn render_for(inputs: &[Input], opts: &Options, purpose: Purpose) -> Result<
     report_conflicts(&pre, &texts, &backends, &attached, &translated, profile, &mut diags);
     pre.backends = backends;
     pre.attached = attached;
-    pre.specs = specs;
+    drop(specs);
+    pre.specs = defaulted;
     pre.translated = translated;
     pre.backend_tls = backend_tls_used;
     report_unattached(&pre, &texts, opts, &mut diags);
