@@ -1,7 +1,7 @@
 //! What `render` prints: annotated manifests plus cluster ConfigMaps, or clusters only.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -170,26 +170,25 @@ fn annotations(r: &Render, clusters: &[(usize, PrintedCluster)]) -> Vec<Annotati
             (CONFIG_HASH, format!("sha256:{}", config_hash(&rendered))),
         ]);
     }
-    // Policies: what each attached to, and its state.
+    // Policies: what each attached to (backend indexes; labels sorted and deduplicated
+    // below, once per policy), and its state.
+    let labels: Vec<String> = r.backends.iter().map(|b| target_label(&b.target, b.kind)).collect();
     let n = r.attached.policies.len();
-    let mut attached_to: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
+    let mut attached_to: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut invalid = vec![false; n];
     let mut overridden = vec![false; n];
     for (bi, atts) in r.attached.by_backend.iter().enumerate() {
-        let b = &r.backends[bi];
         let t = &r.translated[bi];
-        let target = target_label(&b.target, b.kind);
         for (ai, a) in atts.iter().enumerate() {
-            let set = &mut attached_to[a.policy];
-            if !set.contains(&target) {
-                set.insert(target.clone());
-            }
+            attached_to[a.policy].push(bi);
             invalid[a.policy] |= t.errors.iter().any(|e| e.policy == ai);
             overridden[a.policy] |= t.tls_overridden.contains(&ai);
         }
     }
     for (pi, p) in r.attached.policies.iter().enumerate() {
-        let targets: Vec<String> = std::mem::take(&mut attached_to[pi]).into_iter().collect();
+        let mut targets: Vec<&str> = attached_to[pi].iter().map(|&b| labels[b].as_str()).collect();
+        targets.sort_unstable();
+        targets.dedup();
         let status = if invalid[pi] {
             "Invalid"
         } else if targets.is_empty() {
