@@ -112,8 +112,8 @@ fn config_hash(clusters: &[&str]) -> String {
     hex(&h.finalize())
 }
 
-/// Annotations of one object, in key order.
-type Annotations = Vec<(&'static str, String)>;
+/// Annotations of one object (key, value).
+pub type Annotations = Vec<(&'static str, String)>;
 
 const CLUSTERS: &str = "bcp-render.dev/clusters";
 const POLICIES: &str = "bcp-render.dev/policies";
@@ -253,9 +253,10 @@ fn config_maps(r: &Render, clusters: Vec<(usize, PrintedCluster)>, opts: &Option
     out
 }
 
-/// A document of the output: a tree still to print, or a document already printed.
+/// A document of the output: a tree still to print (with the annotations it gets as it is
+/// printed, while it is in cache), or a document already printed.
 pub enum Doc {
-    Tree(Value),
+    Tree(Value, Annotations),
     Printed(String),
 }
 
@@ -285,11 +286,9 @@ pub fn documents(mut r: Render, opts: &Options, format: DocFormat) -> Vec<Doc> {
             for (i, o) in objects.into_iter().chain(config_maps).enumerate() {
                 let (key, printable) = o.into_output();
                 let doc = match printable {
-                    Printable::Tree(mut v) => {
-                        if i < n {
-                            set_annotations(&mut v, std::mem::take(&mut ann[i]));
-                        }
-                        Some(Doc::Tree(v))
+                    Printable::Tree(v) => {
+                        let annotations = if i < n { std::mem::take(&mut ann[i]) } else { Vec::new() };
+                        Some(Doc::Tree(v, annotations))
                     }
                     Printable::Text(text) => Some(Doc::Printed(text)),
                     // Sealed for a command that prints no manifests.
@@ -325,7 +324,10 @@ pub fn serialize_chunks(docs: Vec<Doc>, format: DocFormat) -> Vec<Cow<'static, s
             out.push(Cow::Borrowed(format.separator()));
         }
         out.push(Cow::Owned(match doc {
-            Doc::Tree(v) => w.emit(&v, format),
+            Doc::Tree(mut v, annotations) => {
+                set_annotations(&mut v, annotations);
+                w.emit(&v, format)
+            }
             Doc::Printed(text) => text,
         }));
     }
