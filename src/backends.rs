@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::envoy::AppProtocol;
-use crate::model::{ISTIO_GROUP, KGATEWAY_GROUP, Labels, Object, ObjectId, string_map};
+use crate::model::{ISTIO_GROUP, KGATEWAY_GROUP, Labels, Object, ObjectId};
 
 pub const GLOBAL_SCOPE_LABEL: &str = "solo.io/service-scope";
 
@@ -293,7 +293,7 @@ fn service_entry_backends(index: usize, obj: &Object, out: &mut Vec<Backend>, wa
                 object: index,
                 target: obj.id.clone(),
                 namespace: obj.id.namespace.clone(),
-                labels: string_map(obj.value().get("metadata").and_then(|m| m.get("labels"))).into(),
+                labels: obj.labels().into(),
                 hostnames: hosts.clone(),
                 protocol: protocol.unwrap_or(AppProtocol::Http1),
                 locality_aware: false,

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use crate::model::get;
 use crate::profile::MergeMode;
 
 /// Merge units in kgateway's merge order. `dns.x` entries are sub-fields of `dns`.
@@ -34,8 +35,8 @@ pub const MERGE_FIELDS: &[&str] = &[
 /// The value of a merge unit in one policy's spec, if set (not null).
 pub fn lookup<'a>(spec: &'a Value, unit: &str) -> Option<&'a Value> {
     let v = match unit.split_once('.') {
-        Some((parent, child)) => spec.get(parent)?.get(child)?,
-        None => spec.get(unit)?,
+        Some((parent, child)) => get(get(spec, parent)?, child)?,
+        None => get(spec, unit)?,
     };
     (!v.is_null()).then_some(v)
 }
@@ -120,7 +121,7 @@ pub fn merge_units<'a>(specs: &[&'a Value], units: &[u32], mode: MergeMode) -> (
                 let at = match spec.fields.iter().position(|(f, _)| *f == parent) {
                     Some(at) => at,
                     None => {
-                        spec.fields.push((parent_field(parent), Cow::Owned(Value::Object(Map::new()))));
+                        spec.fields.push((parent, Cow::Owned(Value::Object(Map::new()))));
                         spec.fields.len() - 1
                     }
                 };
@@ -134,11 +135,6 @@ pub fn merge_units<'a>(specs: &[&'a Value], units: &[u32], mode: MergeMode) -> (
         merged.outcomes.push(FieldOutcome { field, winner, losers });
     }
     (spec, merged)
-}
-
-/// The `'static` name of a merge unit's parent field (`dns` for `dns.refreshRate`).
-fn parent_field(parent: &str) -> &'static str {
-    MERGE_FIELDS.iter().find_map(|f| f.split_once('.').filter(|(p, _)| *p == parent).map(|(p, _)| p)).unwrap_or("dns")
 }
 
 #[cfg(test)]

@@ -104,7 +104,8 @@ pub fn pipeline_reads(id: &ObjectId) -> bool {
     }
 }
 
-static NULL: Value = Value::Null;
+/// A `null` to lend where a document or field is missing.
+pub(crate) static NULL: Value = Value::Null;
 
 impl Object {
     pub fn new(value: Value, origin: Origin, id: ObjectId) -> Self {
@@ -124,16 +125,11 @@ impl Object {
         }
     }
 
-    /// The document, to change it (tests).
-    pub fn value_mut(&mut self) -> &mut Value {
-        debug_assert!(!self.is_sealed(), "{} is sealed", self.id);
-        if let Body::Sealed(_) = self.body {
-            self.body = Body::Tree(Value::Null);
-        }
-        match &mut self.body {
-            Body::Tree(v) => v,
-            Body::Sealed(_) => unreachable!("just replaced"),
-        }
+    /// The document, to change it in tests.
+    #[cfg(test)]
+    pub(crate) fn value_mut(&mut self) -> &mut Value {
+        let Body::Tree(v) = &mut self.body else { panic!("{} is sealed", self.id) };
+        v
     }
 
     /// Drop the tree, keeping `text` (the printed document, if printed).

@@ -12,7 +12,7 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::envoy::backend_tls;
 use crate::envoy::cluster::{self, ClusterSettings, PolicyInput, Translated};
 use crate::merge;
-use crate::model::Object;
+use crate::model::{NULL, Object};
 use crate::options::{Options, OutputKind};
 use crate::output;
 use crate::secrets::Store;
@@ -38,7 +38,6 @@ pub struct Render {
 
 /// A policy's spec with its defaults: the defaulted copy when one was made, else its own.
 fn policy_spec<'r>(objects: &'r [Object], attached: &Attached, defaulted: &'r [Option<Value>], p: usize) -> &'r Value {
-    static NULL: Value = Value::Null;
     defaulted[p].as_ref().unwrap_or_else(|| objects[attached.policies[p].object].spec().unwrap_or(&NULL))
 }
 

@@ -492,7 +492,7 @@ pub fn emit_yaml_stream<D: Borrow<Value>>(docs: impl IntoIterator<Item = D>) -> 
     let mut out = String::new();
     for (i, doc) in docs.into_iter().enumerate() {
         if i > 0 {
-            out.push_str("---\n");
+            out.push_str(DocFormat::Yaml.separator());
         }
         emit::emit_document(&mut out, doc.borrow());
     }
@@ -558,13 +558,8 @@ pub fn emit_yaml(value: &Value) -> String {
 
 /// Emit documents as a stream of pretty JSON objects, one per document.
 pub fn emit_json_stream<D: Borrow<Value>>(docs: impl IntoIterator<Item = D>) -> String {
-    let mut out = String::new();
-    for doc in docs {
-        // Serializing a Value cannot fail.
-        out.push_str(&serde_json::to_string_pretty(doc.borrow()).unwrap_or_default());
-        out.push('\n');
-    }
-    out
+    let mut w = DocWriter::default();
+    docs.into_iter().map(|doc| w.emit(doc.borrow(), DocFormat::Json)).collect()
 }
 
 #[cfg(test)]

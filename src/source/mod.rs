@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{Object, ObjectId, Origin, group_of, is_cluster_scoped, pipeline_reads};
+use crate::model::{Object, ObjectId, Origin, get, group_of, is_cluster_scoped, pipeline_reads};
 use crate::yaml::{DocFormat, DocWriter, ParseLimits};
 
 /// A document as loaded, before it becomes an [`Object`].
@@ -68,7 +68,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Result<Loaded, Diagnostics>
 }
 
 /// What becomes of an object of a kind the pipeline never reads once it is final
-/// (see [`crate::model::Sealed`]).
+/// (see [`Object::seal`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Passthrough {
     /// Keep its tree (library use and tests).
@@ -430,9 +430,9 @@ fn check_object(v: &Value) -> Result<(), String> {
 pub fn object_id(value: &Value, default_namespace: &str) -> ObjectId {
     // Plain lookups: `Value::pointer` allocates per segment, and this runs for every object.
     fn field<'a>(v: Option<&'a Value>, key: &str) -> &'a str {
-        v.and_then(|v| v.get(key)).and_then(Value::as_str).unwrap_or("")
+        v.and_then(|v| get(v, key)).and_then(Value::as_str).unwrap_or("")
     }
-    let metadata = value.get("metadata");
+    let metadata = get(value, "metadata");
     let group = group_of(field(Some(value), "apiVersion")).to_string();
     let kind = field(Some(value), "kind").to_string();
     let namespace = if is_cluster_scoped(&group, &kind) {
