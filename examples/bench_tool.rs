@@ -11,6 +11,11 @@ use std::path::{Path, PathBuf};
 
 use bcp_render::yaml::{ParseLimits, emit_yaml_stream, parse_stream};
 
+/// The generator, shared with the scale test; not part of the shipped library.
+#[path = "../tests/support/bench_repo.rs"]
+#[allow(dead_code)]
+mod bench_repo;
+
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> =
         std::fs::read_dir(dir).expect("read dir").map(|e| e.expect("entry").path()).collect();
@@ -29,7 +34,7 @@ fn main() {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["generate", n, dir] => {
             let n: usize = n.parse().expect("N namespaces");
-            bcp_render::bench_repo::write(Path::new(dir), n).expect("write repository");
+            bench_repo::write(Path::new(dir), n).expect("write repository");
         }
         ["floor", dir] => {
             let mut paths = Vec::new();

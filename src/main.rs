@@ -1,16 +1,17 @@
-//! Thin entry point: parse, run, map failures to exit codes. A panic is an internal error:
-//! nothing reaches stdout, because output is written only after a complete render.
+//! Thin entry point: parse, run, map the outcome to an exit code. A panic is an internal
+//! error: nothing reaches stdout, because output is written only after a complete render.
 
 use std::process::ExitCode;
 
+use bcp_render::{Cli, Exit};
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = match bcp_render::cli::Cli::try_parse() {
+    let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(bcp_render::EXIT_INPUT) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() { Exit::Input } else { Exit::Success }.into();
         }
     };
     // Only the location: a panic's message can quote input (a string slicing panic quotes the
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
         }
         bcp_render::run(cli, &mut std::io::stdout().lock())
     }) {
-        Ok(code) => code,
-        Err(_) => ExitCode::from(bcp_render::EXIT_INTERNAL),
+        Ok(exit) => exit.into(),
+        Err(_) => Exit::Internal.into(),
     }
 }

@@ -4,10 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use bcp_render::options::{self, Options};
-use bcp_render::render::Purpose;
-use bcp_render::source::Input;
 use bcp_render::yaml::DocFormat;
+use bcp_render::{Input, Options, Purpose, options};
 use proptest::prelude::*;
 
 use crate::util::*;
@@ -39,15 +37,14 @@ fn opts(output: &str) -> Options {
     ]
     .into_iter()
     .collect();
-    Options::from_raw(&options::resolve(&flags, &BTreeMap::<String, String>::new()).unwrap()).unwrap()
+    options::resolve(&flags, &BTreeMap::<String, String>::new()).unwrap()
 }
 
 fn render(dir: &Path, output: &str) -> String {
     let o = opts(output);
     // As the `render` command does: pass-through objects and clusters printed as they come.
-    let r = bcp_render::render::render_for(&[Input::Path(dir.to_path_buf())], &o, Purpose::Print(DocFormat::Yaml))
-        .unwrap_or_else(|d| panic!("{:?}", d.sorted()));
-    bcp_render::output::serialize(bcp_render::output::documents(r, &o, DocFormat::Yaml), DocFormat::Yaml)
+    bcp_render::render(&[Input::Path(dir.to_path_buf())], &o, Purpose::Print(DocFormat::Yaml), DocFormat::Yaml)
+        .unwrap_or_else(|d| panic!("{:?}", d.sorted()))
 }
 
 /// Write `docs` in the given order into `files` files with the given names.
@@ -123,8 +120,7 @@ const PASS_THROUGH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  
     apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: StatefulSet\n  metadata: {name: db}\n";
 
 fn render_with(inputs: &[Input], o: &Options, purpose: Purpose, format: DocFormat) -> String {
-    let r = bcp_render::render::render_for(inputs, o, purpose).unwrap_or_else(|d| panic!("{:?}", d.sorted()));
-    bcp_render::output::serialize(bcp_render::output::documents(r, o, format), format)
+    bcp_render::render(inputs, o, purpose, format).unwrap_or_else(|d| panic!("{:?}", d.sorted()))
 }
 
 #[test]

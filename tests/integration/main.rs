@@ -10,7 +10,6 @@ mod fields;
 mod hostile;
 mod profiles;
 mod render;
-mod scale;
 mod util;
 mod yaml11;
 mod yaml_safety;

@@ -5,17 +5,15 @@
 use crate::util::NASTY;
 use std::collections::BTreeMap;
 
-use bcp_render::options::{self, Options};
-use bcp_render::source::Input;
 use bcp_render::yaml::{DocFormat, ParseLimits, parse_stream};
+use bcp_render::{Input, Options, Purpose, options};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::util::*;
 
 fn opts() -> Options {
-    let raw = options::resolve(&BTreeMap::new(), &BTreeMap::<String, String>::new()).unwrap();
-    Options::from_raw(&raw).unwrap()
+    options::resolve(&BTreeMap::new(), &BTreeMap::<String, String>::new()).unwrap()
 }
 
 fn service(labels: &Map<String, Value>, annotations: &Map<String, Value>) -> Value {
@@ -34,9 +32,7 @@ fn render_and_read(input: &Value) -> Option<Vec<Value>> {
     let file = dir.path().join("svc.json");
     std::fs::write(&file, serde_json::to_string(input).unwrap()).unwrap();
     let opts = opts();
-    let r = bcp_render::render::render(&[Input::Path(file)], &opts).ok()?;
-    let docs = bcp_render::output::documents(r, &opts, DocFormat::Yaml);
-    let text = bcp_render::output::serialize(docs, DocFormat::Yaml);
+    let text = bcp_render::render(&[Input::Path(file)], &opts, Purpose::Keep, DocFormat::Yaml).ok()?;
     let limits = ParseLimits { max_documents: 1000, max_depth: 64 };
     Some(parse_stream(&text, &limits).expect("our output parses").into_iter().map(|d| d.value).collect())
 }

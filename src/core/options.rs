@@ -1,0 +1,137 @@
+//! The typed settings every layer reads. `cli` builds them from the options table, where each
+//! option's default, accepted values and parsing live; nothing here has a default.
+
+use std::path::PathBuf;
+
+use crate::core::release::Release;
+
+/// An option whose value is one of a fixed set of names.
+pub trait Choice: Sized + Copy + 'static {
+    const ALL: &'static [Self];
+    fn name(self) -> &'static str;
+
+    fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|c| c.name()).collect()
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.name() == s)
+    }
+}
+
+/// What `render` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// The input manifests annotated, plus cluster ConfigMaps.
+    All,
+    /// Envoy clusters only.
+    Clusters,
+}
+
+impl Choice for OutputKind {
+    const ALL: &'static [Self] = &[OutputKind::All, OutputKind::Clusters];
+    fn name(self) -> &'static str {
+        match self {
+            OutputKind::All => "all",
+            OutputKind::Clusters => "clusters",
+        }
+    }
+}
+
+/// The format a command prints in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+    Text,
+    Markdown,
+}
+
+impl Choice for Format {
+    const ALL: &'static [Self] = &[Format::Yaml, Format::Json, Format::Text, Format::Markdown];
+    fn name(self) -> &'static str {
+        match self {
+            Format::Yaml => "yaml",
+            Format::Json => "json",
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+/// Envoy's `Cluster.DnsLookupFamily`, as kgateway's `KGW_DNS_LOOKUP_FAMILY` sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnsLookupFamily {
+    V4Preferred,
+    V4Only,
+    V6Only,
+    Auto,
+    All,
+}
+
+impl Choice for DnsLookupFamily {
+    const ALL: &'static [Self] = &[
+        DnsLookupFamily::V4Preferred,
+        DnsLookupFamily::V4Only,
+        DnsLookupFamily::V6Only,
+        DnsLookupFamily::Auto,
+        DnsLookupFamily::All,
+    ];
+    /// Envoy's enum value name.
+    fn name(self) -> &'static str {
+        match self {
+            DnsLookupFamily::V4Preferred => "V4_PREFERRED",
+            DnsLookupFamily::V4Only => "V4_ONLY",
+            DnsLookupFamily::V6Only => "V6_ONLY",
+            DnsLookupFamily::Auto => "AUTO",
+            DnsLookupFamily::All => "ALL",
+        }
+    }
+}
+
+/// Typed options, read by the rest of the program.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub release: Release,
+    pub global_policy_namespace: Option<String>,
+    pub namespace: String,
+    pub output: OutputKind,
+    /// `None`: the command's own default.
+    pub format: Option<Format>,
+    pub configmap_name: String,
+    pub global_service_domain: String,
+    pub dns_lookup_family: DnsLookupFamily,
+    pub allow_invalid: bool,
+    pub strict: bool,
+    pub root: Option<PathBuf>,
+    pub max_input_bytes: u64,
+    pub max_file_bytes: u64,
+    pub max_documents: usize,
+    pub max_depth: usize,
+    pub max_output_bytes: u64,
+}
+
+impl Options {
+    /// Before the options table has set anything: every option with a default overwrites
+    /// its field, so these values never reach a command.
+    pub fn unset() -> Options {
+        Options {
+            release: Release::MAIN,
+            global_policy_namespace: None,
+            namespace: String::new(),
+            output: OutputKind::All,
+            format: None,
+            configmap_name: String::new(),
+            global_service_domain: String::new(),
+            dns_lookup_family: DnsLookupFamily::Auto,
+            allow_invalid: false,
+            strict: false,
+            root: None,
+            max_input_bytes: 0,
+            max_file_bytes: 0,
+            max_documents: 0,
+            max_depth: 0,
+            max_output_bytes: 0,
+        }
+    }
+}

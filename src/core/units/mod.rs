@@ -1,0 +1,5 @@
+//! Value syntaxes shared by validation and translation.
+
+pub mod duration;
+pub mod quantity;
+pub mod timestamp;

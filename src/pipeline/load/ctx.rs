@@ -1,0 +1,357 @@
+//! The loader's state: limits, the current root, errors, kept texts; reading files confined
+//! to the root and parsing them into documents; and collecting the final objects.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::root;
+use crate::core::diag::{Diagnostic, Diagnostics};
+use crate::core::kind::{group_of, is_cluster_scoped};
+use crate::core::object::{Object, ObjectId, Origin};
+use crate::core::value::get;
+use crate::core::yaml::{DocFormat, DocWriter, ParseLimits};
+
+/// A document as loaded, before it becomes an [`Object`].
+pub(crate) type Res = (Value, Origin);
+
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Explicit `--root`; otherwise it is derived (see [`root`]).
+    pub root: Option<PathBuf>,
+    /// Namespace for objects that have none and get none from a kustomization.
+    pub default_namespace: String,
+    pub parse: ParseLimits,
+    /// Total input bytes, checked before reading.
+    pub max_total_bytes: u64,
+    pub max_file_bytes: u64,
+    pub passthrough: Passthrough,
+}
+
+/// What becomes of an object of a kind the pipeline never reads once it is final
+/// (see [`Object::seal`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Passthrough {
+    /// Keep its tree (library use and tests).
+    #[default]
+    Keep,
+    /// Seal it with its printed document (`render`).
+    Print(DocFormat),
+    /// Seal it without text: the command prints no manifests.
+    Drop,
+}
+
+/// The final objects, in input order: identities computed and pass-through objects sealed as
+/// they arrive, so that they never all exist as trees at once.
+#[derive(Default)]
+pub(crate) struct Collector {
+    objects: Vec<Object>,
+    writer: DocWriter,
+}
+
+impl Collector {
+    /// Add final documents. Returns whether any of them is still held as a tree (then its
+    /// file's text is needed to locate diagnostics).
+    pub fn add(&mut self, ctx: &Ctx<'_>, docs: Vec<Res>) -> bool {
+        let mut trees = false;
+        for (value, origin) in docs {
+            let id = object_id(&value, &ctx.opts.default_namespace);
+            let mut obj = Object::new(value, origin, id);
+            let text = match ctx.opts.passthrough {
+                _ if obj.kind.is_read() => None,
+                Passthrough::Keep => None,
+                Passthrough::Print(format) => Some(Some(self.writer.emit(obj.value(), format))),
+                Passthrough::Drop => Some(None),
+            };
+            match text {
+                Some(text) => obj.seal(text),
+                None => trees = true,
+            }
+            self.objects.push(obj);
+        }
+        trees
+    }
+
+    /// The objects, duplicates reported and dropped (the first definition stays).
+    pub(crate) fn finish(mut self, ctx: &mut Ctx<'_>) -> Vec<Object> {
+        // Only looked up, never iterated, so its order cannot reach the output.
+        let mut first: HashMap<&ObjectId, usize> = HashMap::with_capacity(self.objects.len());
+        let mut duplicate = vec![false; self.objects.len()];
+        for (i, o) in self.objects.iter().enumerate() {
+            let Some(&f) = first.get(&o.id) else {
+                first.insert(&o.id, i);
+                continue;
+            };
+            duplicate[i] = true;
+            let f = &self.objects[f];
+            let d = Diagnostic::error(format!(
+                "duplicate object {}: defined at {}:{} and at {}:{}",
+                o.id.display(),
+                f.origin.file,
+                f.origin.line,
+                o.origin.file,
+                o.origin.line
+            ))
+            .at(o.origin.location())
+            .object(o.id.display());
+            ctx.error(d);
+        }
+        drop(first);
+        let mut i = 0;
+        self.objects.retain(|_| {
+            i += 1;
+            !duplicate[i - 1]
+        });
+        self.objects
+    }
+}
+
+/// The names a kustomization file may have, in kustomize's order.
+pub const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The kustomization files present in `dir` (more than one is an error for the caller).
+pub fn kustomization_files(dir: &Path) -> Vec<PathBuf> {
+    KUSTOMIZATION_NAMES.iter().map(|n| dir.join(n)).filter(|p| std::fs::symlink_metadata(p).is_ok()).collect()
+}
+
+/// State shared by the walk and kustomize while loading.
+pub(crate) struct Ctx<'a> {
+    pub opts: &'a LoadOptions,
+    /// Canonical repository root of the current input.
+    pub root: PathBuf,
+    pub total_bytes: u64,
+    total_reported: bool,
+    /// Documents parsed so far, against `--max-documents` (which counts the whole input).
+    total_documents: usize,
+    pub texts: BTreeMap<String, String>,
+    pub errors: Diagnostics,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(opts: &'a LoadOptions, root: PathBuf) -> Self {
+        Ctx {
+            opts,
+            root,
+            total_bytes: 0,
+            total_reported: false,
+            total_documents: 0,
+            texts: BTreeMap::new(),
+            errors: Diagnostics::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn error(&mut self, d: Diagnostic) {
+        self.errors.push(d);
+    }
+
+    pub fn rel(&self, path: &Path) -> String {
+        root::rel(&self.root, path)
+    }
+
+    /// Parse a file whose documents are final objects (not a kustomize resource), keeping its
+    /// text only while an object from it is held as a tree.
+    pub(crate) fn parse_final(&mut self, file: &str, text: String, out: &mut Collector) {
+        let mut docs = Vec::new();
+        self.parse_docs(file, &text, &mut docs);
+        if out.add(self, docs) {
+            self.keep_text(file, text);
+        }
+    }
+
+    /// Keep a file's text to locate diagnostics in it later.
+    pub fn keep_text(&mut self, file: &str, text: String) {
+        self.texts.insert(file.to_string(), text);
+    }
+
+    /// Count `len` bytes against `--max-input-bytes`; false (and one error) when over.
+    pub(crate) fn charge(&mut self, shown: &str, len: u64) -> bool {
+        self.total_bytes = self.total_bytes.saturating_add(len);
+        if self.total_bytes > self.opts.max_total_bytes {
+            if !self.total_reported {
+                self.total_reported = true;
+                self.error(
+                    Diagnostic::error(format!("total input exceeds the limit of {} bytes", self.opts.max_total_bytes))
+                        .in_file(shown)
+                        .hint("option --max-input-bytes raises it"),
+                );
+            }
+            return false;
+        }
+        true
+    }
+
+    pub(crate) fn decode(&mut self, shown: &str, bytes: Vec<u8>) -> Option<String> {
+        match String::from_utf8(bytes) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let before = &e.as_bytes()[..offset];
+                let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+                let col = offset - before.iter().rposition(|b| *b == b'\n').map(|i| i + 1).unwrap_or(0) + 1;
+                self.error(
+                    Diagnostic::error(format!("invalid UTF-8 at byte {offset}"))
+                        .in_file(shown)
+                        .line(line, col)
+                        .hint("manifests must be UTF-8 text"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Read one file (confined, size-checked, UTF-8). `path` is the path as reached (not
+    /// necessarily canonical); messages name it relative to the root. Callers keep the text
+    /// with [`Ctx::keep_text`] when diagnostics may point into it.
+    pub fn read_text(&mut self, path: &Path) -> Option<String> {
+        let shown = self.rel(path);
+        match root::confine(&self.root, path, &shown) {
+            Ok(canonical) => self.read_confined(&canonical, &shown),
+            Err(d) => {
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    /// [`Ctx::read_text`] of a path known to be canonical and inside the root (a regular
+    /// file met in a confined directory), named `shown` in messages.
+    pub(crate) fn read_confined(&mut self, canonical: &Path, shown: &str) -> Option<String> {
+        let meta = match std::fs::metadata(canonical) {
+            Ok(m) => m,
+            Err(e) => {
+                self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(shown));
+                return None;
+            }
+        };
+        if meta.len() > self.opts.max_file_bytes {
+            self.error(file_too_big(shown, Some(meta.len()), self.opts.max_file_bytes));
+            return None;
+        }
+        if !self.charge(shown, meta.len()) {
+            return None;
+        }
+        let bytes = match std::fs::read(canonical) {
+            Ok(b) => b,
+            Err(e) => {
+                self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(shown));
+                return None;
+            }
+        };
+        self.decode(shown, bytes)
+    }
+
+    /// Parse a stream into objects: every document must be a mapping with string
+    /// `apiVersion`, `kind` and `metadata.name`; `List`s are flattened and local-config
+    /// objects dropped.
+    pub fn parse_docs(&mut self, file: &str, text: &str, out: &mut Vec<Res>) {
+        let docs = match crate::core::yaml::parse_stream(text, &self.opts.parse) {
+            Ok(d) => d,
+            Err(e) => {
+                self.error(Diagnostic::error(e.message).in_file(file).line(e.line, e.col));
+                return;
+            }
+        };
+        let before = self.total_documents;
+        self.total_documents = before.saturating_add(docs.len());
+        let limit = self.opts.parse.max_documents;
+        if self.total_documents > limit {
+            if before <= limit {
+                let d =
+                    Diagnostic::error(format!("the input holds more than {limit} documents (limit --max-documents)"))
+                        .in_file(file);
+                let d = match docs.get(limit - before) {
+                    Some(doc) => d.line(doc.line, 1),
+                    None => d,
+                };
+                self.error(d.hint("option --max-documents raises it"));
+            }
+            return;
+        }
+        for (i, doc) in docs.into_iter().enumerate() {
+            let origin =
+                Origin { file: file.to_string(), doc: i, line: doc.line, span: doc.span, span_line: doc.span_line };
+            self.push_object(doc.value, origin, out);
+        }
+    }
+
+    fn push_object(&mut self, value: Value, origin: Origin, out: &mut Vec<Res>) {
+        let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+        if kind.ends_with("List") && value.get("items").is_some() {
+            match value.get("items") {
+                Some(Value::Array(items)) => {
+                    for item in items.clone() {
+                        self.push_object(item, origin.clone(), out);
+                    }
+                }
+                Some(Value::Null) => {}
+                _ => self.error(
+                    Diagnostic::error(format!("{kind}: items must be a list")).at(origin.location()).field("items"),
+                ),
+            }
+            return;
+        }
+        if let Err(what) = check_object(&value) {
+            self.error(
+                Diagnostic::error(format!("document {}: {what}", origin.doc))
+                    .at(origin.location())
+                    .hint("every document needs string apiVersion, kind and metadata.name"),
+            );
+            return;
+        }
+        let local = value
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get("config.kubernetes.io/local-config"))
+            .and_then(Value::as_str)
+            .is_some_and(|v| v == "true");
+        if !local {
+            out.push((value, origin));
+        }
+    }
+}
+
+pub(crate) fn file_too_big(shown: &str, size: Option<u64>, limit: u64) -> Diagnostic {
+    let size = size.map(|s| format!("is {s} bytes, ")).unwrap_or_default();
+    Diagnostic::error(format!("file {size}over the limit of {limit} bytes"))
+        .in_file(shown)
+        .hint("option --max-file-bytes raises it")
+}
+
+fn check_object(v: &Value) -> Result<(), String> {
+    let Some(map) = v.as_object() else {
+        return Err("not a mapping".into());
+    };
+    for key in ["apiVersion", "kind"] {
+        match map.get(key) {
+            Some(Value::String(s)) if !s.is_empty() => {}
+            Some(_) => return Err(format!("{key} must be a non-empty string")),
+            None => return Err(format!("missing {key}")),
+        }
+    }
+    match map.get("metadata").and_then(|m| m.get("name")) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(()),
+        Some(_) => Err("metadata.name must be a non-empty string".into()),
+        None => Err("missing metadata.name".into()),
+    }
+}
+
+/// The identity of a value, with the effective namespace.
+pub fn object_id(value: &Value, default_namespace: &str) -> ObjectId {
+    // Plain lookups: `Value::pointer` allocates per segment, and this runs for every object.
+    fn field<'a>(v: Option<&'a Value>, key: &str) -> &'a str {
+        v.and_then(|v| get(v, key)).and_then(Value::as_str).unwrap_or("")
+    }
+    let metadata = get(value, "metadata");
+    let group = group_of(field(Some(value), "apiVersion")).to_string();
+    let kind = field(Some(value), "kind").to_string();
+    let namespace = if is_cluster_scoped(&group, &kind) {
+        String::new()
+    } else {
+        let own = field(metadata, "namespace");
+        if own.is_empty() { default_namespace } else { own }.to_string()
+    };
+    ObjectId { group, kind, namespace, name: field(metadata, "name").to_string() }
+}
