@@ -8,6 +8,7 @@ mod errors;
 mod explain_diff;
 mod fields;
 mod hostile;
+mod layers;
 mod profiles;
 mod render;
 mod util;

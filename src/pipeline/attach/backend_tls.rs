@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{PolicyRef, merge_order};
+use super::policy::{PolicyRef, merge_order};
 use crate::core::index::{ObjectIdx, Table};
 use crate::core::kind::{Kind, TargetKind};
 use crate::core::object::Object;

@@ -13,13 +13,15 @@ use serde_json::Value;
 
 use crate::core::index::{ClusterIdx, ObjectIdx, PolicyIdx, Table};
 use crate::core::kind::{Kind, TargetKind};
-use crate::core::object::{Object, ObjectId};
-use crate::core::units::timestamp::parse_timestamp;
+use crate::core::object::Object;
 use crate::core::value::{Labels, get, string_map};
 use crate::pipeline::backends::Backend;
 
 pub mod backend_tls;
+pub mod policy;
 pub mod why;
+
+pub use policy::{PolicyRef, merge_order, order_is_unknown};
 
 /// Why a policy attached to a backend.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,21 +50,6 @@ impl Reason {
     }
 }
 
-/// A policy (BackendConfigPolicy or BackendTLSPolicy) as attachment sees it.
-#[derive(Debug, Clone)]
-pub struct PolicyRef {
-    pub object: ObjectIdx,
-    pub id: ObjectId,
-    /// Creation time in seconds since the epoch, when the object carries one.
-    pub created: Option<i64>,
-}
-
-impl PolicyRef {
-    fn of(object: ObjectIdx, o: &Object) -> PolicyRef {
-        PolicyRef { object, id: o.id.clone(), created: o.creation_timestamp().and_then(parse_timestamp) }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Attachment {
     pub policy: PolicyIdx,
@@ -80,19 +67,6 @@ pub struct Attached {
     /// Number of (policy reference, backend) pairs examined: a measure that attachment is
     /// indexed, not a scan (tested on the generator's repository).
     pub candidates_examined: usize,
-}
-
-/// kgateway's merge order: oldest first, then namespace, then name. Objects without a
-/// timestamp (normal in Git) will be created at sync time, so they sort after dated ones and
-/// tie among themselves.
-pub fn merge_order(a: &PolicyRef, b: &PolicyRef) -> std::cmp::Ordering {
-    let key = |p: &PolicyRef| (p.created.is_none(), p.created.unwrap_or(0));
-    key(a).cmp(&key(b)).then_with(|| a.id.namespace.cmp(&b.id.namespace)).then_with(|| a.id.name.cmp(&b.id.name))
-}
-
-/// True when the live order of two policies is decided by creation times Git does not hold.
-pub fn order_is_unknown(a: &PolicyRef, b: &PolicyRef) -> bool {
-    a.created == b.created
 }
 
 fn field_str<'a>(v: &'a Value, key: &str) -> &'a str {
