@@ -10,11 +10,8 @@ use crate::core::options::Format;
 use crate::pipeline::{self, Purpose};
 use crate::present::diagnostics::JsonReport;
 
-pub fn run(paths: &[PathBuf], options: &TableOptions, out: &mut dyn Write) -> Exit {
-    let (opts, format) = match setup(options, "check", &[Format::Text, Format::Json], Exit::Input) {
-        Ok(x) => x,
-        Err(exit) => return exit,
-    };
+pub fn run(paths: &[PathBuf], options: &TableOptions, out: &mut dyn Write) -> Result<Exit, Exit> {
+    let (opts, format) = setup(options, "check", &[Format::Text, Format::Json], Exit::Input)?;
     let (diags, exit) = match pipeline::run(&inputs(paths), &opts, Purpose::Inspect) {
         Ok(r) => (r.diagnostics, Exit::Success),
         Err(d) => (d, Exit::Input),
@@ -26,5 +23,5 @@ pub fn run(paths: &[PathBuf], options: &TableOptions, out: &mut dyn Write) -> Ex
     } else {
         report(&diags);
     }
-    exit
+    Ok(exit)
 }

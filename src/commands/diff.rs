@@ -23,50 +23,39 @@ struct Base {
     _tree: Option<TempTree>,
 }
 
-pub fn run(paths: &[PathBuf], rev: Option<&str>, options: &TableOptions, out: &mut dyn Write) -> Exit {
+pub fn run(paths: &[PathBuf], rev: Option<&str>, options: &TableOptions, out: &mut dyn Write) -> Result<Exit, Exit> {
     let formats = [Format::Text, Format::Json, Format::Markdown];
-    let (opts, format) = match setup(options, "diff", &formats, Exit::Internal) {
-        Ok(x) => x,
-        Err(exit) => return exit,
-    };
+    let (opts, format) = setup(options, "diff", &formats, Exit::Internal)?;
+    let trouble = |e: String| fail(Diagnostic::error(e), Exit::Internal);
     let (base, head_inputs) = match (rev, paths) {
-        (Some(rev), [head]) => match base_at_revision(head, rev, &opts) {
-            Ok(base) => (base, inputs(paths)),
-            Err(e) => return fail(Diagnostic::error(e), Exit::Internal),
-        },
+        (Some(rev), [head]) => (base_at_revision(head, rev, &opts).map_err(trouble)?, inputs(paths)),
         (None, [base, head]) => (
             Base { inputs: inputs(std::slice::from_ref(base)), opts: opts.clone(), _tree: None },
             inputs(std::slice::from_ref(head)),
         ),
-        _ => return fail(Diagnostic::error("diff takes BASE and HEAD, or HEAD with --git REF"), Exit::Internal),
+        _ => return Err(trouble("diff takes BASE and HEAD, or HEAD with --git REF".into())),
     };
-    let base_r = match pipeline::run(&base.inputs, &base.opts, Purpose::Inspect) {
-        Ok(r) => r,
-        Err(d) => {
-            eprintln!("bcp-render: BASE does not render:");
-            return fail(d, Exit::Internal);
-        }
+    let render = |which: &str, inputs: &[Input], opts: &Options| {
+        pipeline::run(inputs, opts, Purpose::Inspect).map_err(|d| {
+            eprintln!("bcp-render: {which} does not render:");
+            fail(d, Exit::Internal)
+        })
     };
-    let head_r = match pipeline::run(&head_inputs, &opts, Purpose::Inspect) {
-        Ok(r) => r,
-        Err(d) => {
-            eprintln!("bcp-render: HEAD does not render:");
-            return fail(d, Exit::Internal);
-        }
-    };
+    let base_r = render("BASE", &base.inputs, &base.opts)?;
+    let head_r = render("HEAD", &head_inputs, &opts)?;
     let d = diff::diff(&base_r, &head_r);
     if d.is_empty() {
-        return Exit::Success;
+        return Ok(Exit::Success);
     }
     let text = match format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&d).unwrap_or_default()),
         Format::Markdown => Markdown(&d).to_string(),
         _ => d.to_string(),
     };
-    match write_out(out, &text) {
+    Ok(match write_out(out, &text) {
         Exit::Success => Exit::Different,
         exit => exit,
-    }
+    })
 }
 
 /// HEAD's path in the repository's tree at `rev`, checked out into a private directory.

@@ -11,15 +11,9 @@ use crate::core::options::Format;
 use crate::pipeline::{self, Purpose};
 use crate::present::explain::{self, Selection};
 
-pub fn run(paths: &[PathBuf], sel: Selection, options: &TableOptions, out: &mut dyn Write) -> Exit {
-    let (opts, format) = match setup(options, "explain", &[Format::Text, Format::Json], Exit::Input) {
-        Ok(x) => x,
-        Err(exit) => return exit,
-    };
-    let r = match pipeline::run(&inputs(paths), &opts, Purpose::Inspect) {
-        Ok(r) => r,
-        Err(d) => return fail(d, Exit::Input),
-    };
+pub fn run(paths: &[PathBuf], sel: Selection, options: &TableOptions, out: &mut dyn Write) -> Result<Exit, Exit> {
+    let (opts, format) = setup(options, "explain", &[Format::Text, Format::Json], Exit::Input)?;
+    let r = pipeline::run(&inputs(paths), &opts, Purpose::Inspect).map_err(|d| fail(d, Exit::Input))?;
     let data = explain::explain(&r, &sel, opts.global_policy_namespace.as_deref());
     if data.is_empty() {
         let what = match (&sel.cluster, &sel.policy) {
@@ -28,7 +22,7 @@ pub fn run(paths: &[PathBuf], sel: Selection, options: &TableOptions, out: &mut 
             (None, None) => None,
         };
         if let Some(what) = what {
-            return fail(Diagnostic::error(format!("no {what} in the input")), Exit::Input);
+            return Err(fail(Diagnostic::error(format!("no {what} in the input")), Exit::Input));
         }
     }
     report(&r.diagnostics);
@@ -36,5 +30,5 @@ pub fn run(paths: &[PathBuf], sel: Selection, options: &TableOptions, out: &mut 
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&data).unwrap_or_default()),
         _ => data.to_string(),
     };
-    write_out(out, &text)
+    Ok(write_out(out, &text))
 }

@@ -25,7 +25,7 @@ pub fn report(diags: &Diagnostics) {
     let _ = write!(err, "{report}");
 }
 
-/// Report `d` and end with `exit`.
+/// Report `d`; the command ends with `exit`.
 pub fn fail(d: impl Into<Diagnostics>, exit: Exit) -> Exit {
     report(&d.into());
     exit

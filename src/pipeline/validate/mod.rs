@@ -20,6 +20,7 @@ use crate::core::release::Release;
 use crate::core::value::at;
 use crate::pipeline::fields::FIELDS;
 
+pub mod cel;
 pub mod defaults;
 pub mod rules;
 pub mod schema;

@@ -2,6 +2,8 @@
 use super::*;
 use serde_json::json;
 
+use crate::core::diag::Diagnostic;
+
 #[test]
 fn the_docs_selector_example_is_refused_with_a_core_group_hint() {
     let spec =
