@@ -1,6 +1,7 @@
 //! The fuzz targets' bodies, compiled by every build (so they never rot) and run on seed
 //! inputs by the integration tests; `fuzz/` only wraps each in `fuzz_target!`. Each must
-//! never panic except where it asserts.
+//! never panic except where it asserts, and says whether the input got as far as its
+//! assertions (so the tests can tell their seeds do).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,27 +17,28 @@ use crate::present::manifests;
 
 /// The YAML/JSON stream parser with small limits: whatever it accepts survives our emitter
 /// and a second parse unchanged.
-pub fn yaml_stream(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+pub fn yaml_stream(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else { return false };
     let limits = ParseLimits { max_documents: 64, max_depth: 16 };
-    let Ok(docs) = parse_stream(text, &limits) else { return };
+    let Ok(docs) = parse_stream(text, &limits) else { return false };
     let values: Vec<Value> = docs.into_iter().map(|d| d.value).collect();
     let emitted = emit_yaml_stream(&values);
     let again = parse_stream(&emitted, &limits).expect("our own output parses");
     let again: Vec<Value> = again.into_iter().map(|d| d.value).collect();
     assert_eq!(values, again, "round trip through the emitter:\n{emitted}");
+    true
 }
 
 /// JSON6902 patches: `[document, patch]` as JSON; applying any patch never panics.
-pub fn json_patch(data: &[u8]) {
-    let Ok(Value::Array(mut pair)) = serde_json::from_slice::<Value>(data) else { return };
+pub fn json_patch(data: &[u8]) -> bool {
+    let Ok(Value::Array(mut pair)) = serde_json::from_slice::<Value>(data) else { return false };
     if pair.len() != 2 {
-        return;
+        return false;
     }
     let patch = pair.pop().unwrap_or_default();
     let mut doc = pair.pop().unwrap_or_default();
     let _ = json_patch::is_json6902(&patch);
-    let _ = json_patch::apply(&mut doc, &patch);
+    json_patch::apply(&mut doc, &patch).is_ok()
 }
 
 const MARKER: &str = "outside-marker-fuzz";
@@ -78,8 +80,8 @@ fn kustomize_tree() -> &'static PathBuf {
 /// Kustomize path handling: each input line becomes a `resources` entry (`c PATH` a
 /// component, `p PATH` a patch path) of a kustomization in the fixed tree. Loading never
 /// reads the outside file.
-pub fn kustomize_paths(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+pub fn kustomize_paths(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else { return false };
     let base = kustomize_tree();
     let (mut resources, mut components, mut patches) = (Vec::new(), Vec::new(), Vec::new());
     for line in text.lines().take(8) {
@@ -105,11 +107,13 @@ pub fn kustomize_paths(data: &[u8]) {
             for o in &l.objects {
                 assert!(o.id.name != MARKER, "read outside the root via {k}");
             }
+            true
         }
         Err(d) => {
             for e in d.sorted() {
                 assert!(!e.to_string().contains(MARKER), "{e}");
             }
+            false
         }
     }
 }
@@ -128,7 +132,7 @@ fn render_options() -> &'static Options {
 /// The whole render on a generated tree: the input is split on NUL into up to 8 files
 /// (`f0.yaml`...), rendered with the default options; the output of a successful render
 /// parses back, with one document per one printed.
-pub fn render_tree(data: &[u8]) {
+pub fn render_tree(data: &[u8]) -> bool {
     let dir = std::env::temp_dir().join(format!("bcp-render-fuzz-tree-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join(".git")).expect("create the fuzz tree");
@@ -136,13 +140,13 @@ pub fn render_tree(data: &[u8]) {
         std::fs::write(dir.join(format!("f{i}.yaml")), part).expect("write the fuzz tree");
     }
     let opts = render_options();
-    if let Ok(r) = pipeline::run(&[Input::Path(dir.clone())], opts, Purpose::Keep) {
-        let docs = manifests::documents(r, opts, DocFormat::Yaml);
-        let count = docs.len();
-        let text = manifests::serialize(docs, DocFormat::Yaml);
-        let back =
-            parse_stream(&text, &ParseLimits { max_documents: 100_000, max_depth: 128 }).expect("our output parses");
-        assert_eq!(back.len(), count);
-    }
+    let rendered = pipeline::run(&[Input::Path(dir.clone())], opts, Purpose::Keep);
     let _ = std::fs::remove_dir_all(&dir);
+    let Ok(r) = rendered else { return false };
+    let docs = manifests::documents(r, opts, DocFormat::Yaml);
+    let count = docs.len();
+    let text = manifests::serialize(docs, DocFormat::Yaml);
+    let back = parse_stream(&text, &ParseLimits { max_documents: 100_000, max_depth: 128 }).expect("our output parses");
+    assert_eq!(back.len(), count);
+    true
 }

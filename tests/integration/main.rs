@@ -7,6 +7,7 @@ mod determinism;
 mod errors;
 mod explain_diff;
 mod fields;
+mod fuzzing;
 mod hostile;
 mod layers;
 mod profiles;
