@@ -42,6 +42,22 @@ pub fn segments(pointer: &str) -> Vec<String> {
     pointer.strip_prefix('/').unwrap_or(pointer).split('/').map(unescape).collect()
 }
 
+/// The segments of a pointer read strictly, as RFC 6901 requires of input (JSON patches): it
+/// starts with `/` (or is empty), and `~` is only ever `~0` or `~1`. `None` otherwise.
+pub fn parse(pointer: &str) -> Option<Vec<String>> {
+    if pointer.is_empty() {
+        return Some(Vec::new());
+    }
+    let rest = pointer.strip_prefix('/')?;
+    rest.split('/')
+        .map(|seg| {
+            let escapes_ok =
+                seg.match_indices('~').all(|(i, _)| matches!(seg.as_bytes().get(i + 1), Some(b'0' | b'1')));
+            escapes_ok.then(|| unescape(seg))
+        })
+        .collect()
+}
+
 /// Whether a segment is an array index.
 pub fn is_index(segment: &str) -> bool {
     !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit())
@@ -83,6 +99,16 @@ mod tests {
         assert_eq!(escape("a/b~c"), "a~1b~0c");
         // `~01` is `~1` unescaped, not `/`.
         assert_eq!(unescape("~01"), "~1");
+    }
+
+    #[test]
+    fn strict_parsing_refuses_bad_escapes() {
+        assert_eq!(parse("/a~1b/c~0d").unwrap(), ["a/b", "c~d"]);
+        assert_eq!(parse("").unwrap(), Vec::<String>::new());
+        assert_eq!(parse("/").unwrap(), [""]);
+        for bad in ["a", "/~", "/~2", "/a~"] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

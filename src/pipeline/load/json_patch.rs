@@ -82,28 +82,7 @@ pub fn apply(doc: &mut Value, patch: &Value) -> Result<(), PatchError> {
 
 /// Split an RFC 6901 pointer into unescaped tokens.
 pub fn parse_pointer(pointer: &str) -> Result<Vec<String>, PatchErrorKind> {
-    if pointer.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rest = pointer.strip_prefix('/').ok_or_else(|| PatchErrorKind::BadPointer(pointer.to_string()))?;
-    rest.split('/')
-        .map(|tok| {
-            let mut out = String::with_capacity(tok.len());
-            let mut chars = tok.chars();
-            while let Some(c) = chars.next() {
-                if c == '~' {
-                    match chars.next() {
-                        Some('0') => out.push('~'),
-                        Some('1') => out.push('/'),
-                        _ => return Err(PatchErrorKind::BadPointer(pointer.to_string())),
-                    }
-                } else {
-                    out.push(c);
-                }
-            }
-            Ok(out)
-        })
-        .collect()
+    crate::core::pointer::parse(pointer).ok_or_else(|| PatchErrorKind::BadPointer(pointer.to_string()))
 }
 
 fn apply_one(doc: &mut Value, op: &Value, index: usize) -> Result<(), PatchError> {

@@ -7,7 +7,7 @@ use super::ctx::{Ctx, Res, object_id};
 use super::json_patch;
 use super::kustomization::{Kust, Target};
 use crate::core::diag::Diagnostic;
-use crate::core::kind::{KGATEWAY_GROUP, group_of, is_cluster_scoped};
+use crate::core::kind::{Kind, TargetKind, group_of, is_cluster_scoped};
 
 fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
@@ -170,7 +170,7 @@ fn rename(ctx: &mut Ctx<'_>, k: &Kust, acc: &mut [Res]) {
         renamed.push((group, kind, ns, old, new));
     }
     for (v, origin) in acc.iter() {
-        if s(v, "/kind") != "BackendConfigPolicy" || group_of(s(v, "/apiVersion")) != KGATEWAY_GROUP {
+        if Kind::of(group_of(s(v, "/apiVersion")), s(v, "/kind")) != Kind::BackendConfigPolicy {
             continue;
         }
         let ns = s(v, "/metadata/namespace");
@@ -179,7 +179,8 @@ fn rename(ctx: &mut Ctx<'_>, k: &Kust, acc: &mut [Res]) {
         };
         for (i, r) in refs.iter().enumerate() {
             let (group, kind, name) = (s(r, "/group"), s(r, "/kind"), s(r, "/name"));
-            if !((group.is_empty() && kind == "Service") || (group == KGATEWAY_GROUP && kind == "Backend")) {
+            // Hostnames are not object names: no rename reaches them.
+            if !matches!(TargetKind::of(group, kind), Some(TargetKind::Service | TargetKind::Backend)) {
                 continue;
             }
             let hit = renamed.iter().find(|(g, kd, n, old, _)| g == group && kd == kind && n == ns && old == name);
