@@ -2,7 +2,7 @@
 //!
 //! The layers, each importing only the ones above it in this list:
 //!
-//! * [`core`]: the shared vocabulary: objects, kinds, order keys, JSON pointers, units,
+//! * `core`: the shared vocabulary: objects, kinds, order keys, JSON pointers, units,
 //!   diagnostics, releases, typed options, YAML;
 //! * `cli`: the options table, its resolution from flags, Argo CD parameters and the
 //!   environment, `plugin.yaml` (imports `core` only);

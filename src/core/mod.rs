@@ -3,7 +3,7 @@
 //! * [`object`]: an input object, its identity, origin and output position;
 //! * [`kind`]: what an object is ([`kind::Kind`]), target kinds, scopes, app protocols;
 //! * [`value`]: reading JSON values (small-map lookups, plain pointers, string maps);
-//! * [`pointer`]: JSON pointers and their escapes, as fields in messages;
+//! * [`pointer`](mod@pointer): JSON pointers and their escapes, as fields in messages;
 //! * [`order`]: kustomize's legacy output order;
 //! * [`units`]: Go durations, Kubernetes quantities, RFC 3339 timestamps;
 //! * [`base64`]: Secret data and PEM bodies;

@@ -58,7 +58,7 @@ impl<P: Copy> Merged<P> {
 pub struct MergeInput<'a, P> {
     pub policy: P,
     pub spec: &'a Value,
-    /// [`set_units`] of the spec.
+    /// [`set_units`](crate::pipeline::fields::set_units) of the spec.
     pub units: UnitSet,
 }
 

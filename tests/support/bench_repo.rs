@@ -110,9 +110,8 @@ spec:
     out
 }
 
-fn policies(ns: &str) -> String {
-    format!(
-        "apiVersion: gateway.kgateway.dev/v1alpha1
+/// A namespace's five policies; `{ns}` is its name.
+const POLICIES: &str = "apiVersion: gateway.kgateway.dev/v1alpha1
 kind: BackendConfigPolicy
 metadata:
   name: backend-tier
@@ -189,8 +188,10 @@ spec:
       matchLabels:
         app: auth
   perConnectionBufferLimitBytes: 65536
-"
-    )
+";
+
+fn policies(ns: &str) -> String {
+    POLICIES.replace("{ns}", ns)
 }
 
 fn global_policies(teams: usize) -> String {

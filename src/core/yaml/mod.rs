@@ -4,7 +4,7 @@
 //! * [`stream`] and [`json`]: parsing a YAML or JSON stream into `serde_json::Value`
 //!   documents, with the line each document starts on and its byte span, rejecting
 //!   duplicate keys;
-//! * [`locate`]: a JSON pointer's line and column inside a document's text (for
+//! * [`locate`](mod@locate): a JSON pointer's line and column inside a document's text (for
 //!   `file:line:col` diagnostics);
 //! * [`emit`]: our own emitter for the JSON subset, which quotes every string a YAML 1.1 or
 //!   1.2 reader could take for something else.

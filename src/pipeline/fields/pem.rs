@@ -146,7 +146,7 @@ fn pkcs1(der: &[u8]) -> Option<PublicKey> {
     Some(PublicKey::Rsa(strip_int(s[1].body).to_vec()))
 }
 
-/// SEC1 ECPrivateKey: SEQUENCE { 1, OCTET STRING, [0] params?, [1] BIT STRING? }.
+/// SEC1 ECPrivateKey: `SEQUENCE { 1, OCTET STRING, [0] params?, [1] BIT STRING? }`.
 fn sec1(der: &[u8]) -> Option<PublicKey> {
     let s = sequence(der)?;
     if s.len() < 2 || s[0].tag != 0x02 || s[0].body != [1] || s[1].tag != 0x04 {

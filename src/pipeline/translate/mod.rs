@@ -7,7 +7,7 @@
 //! * [`apply`]: a spec's fields applied in registry order;
 //! * [`backend_tls`]: a BackendTLSPolicy's socket;
 //! * [`store`]: the Secrets and ConfigMaps translation reads;
-//! * [`print`]: a cluster printed as soon as it is final.
+//! * [`print`](mod@print): a cluster printed as soon as it is final.
 
 use std::collections::HashMap;
 

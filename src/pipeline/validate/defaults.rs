@@ -67,8 +67,8 @@ pub fn bcp_spec_with_defaults(spec: &Value, release: Release) -> Value {
     bcp_spec_defaults(spec, release).unwrap_or_else(|| spec.clone())
 }
 
-/// [`bcp_spec_with_defaults`], or `None` when no default applies (the spec is used as it
-/// is, without a copy).
+/// A copy of a BackendConfigPolicy spec with the CRD defaults of `release` filled in, or
+/// `None` when no default applies (the spec is used as it is, without a copy).
 pub fn bcp_spec_defaults(spec: &Value, release: Release) -> Option<Value> {
     let spec_schema = at(schema(release, SchemaKind::BackendConfigPolicy), "/properties/spec")?;
     if !needs_defaults(spec_schema, spec) {
