@@ -10,7 +10,7 @@
 # about five more minutes).
 #
 # Builds the release binary and the bench_tool example, generates the monorepo of
-# src/bench_repo.rs at 100 and 1,000 namespaces under $BENCH_DIR (default /tmp/bcp-bench),
+# tests/support/bench_repo.rs at 100 and 1,000 namespaces under $BENCH_DIR (default /tmp/bcp-bench),
 # then measures:
 #   floor   bench_tool floor DIR: parse every document with bcp_render::yaml::parse_stream and
 #           re-emit them all with bcp_render::yaml::emit_yaml_stream (no other work);
