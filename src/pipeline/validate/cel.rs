@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
+use super::schema::{SchemaKind, schema};
 use super::values::{echo, matches_kgateway_duration, parse_go_duration, parse_quantity};
 use crate::core::diag::Diagnostic;
 use crate::core::kind::TargetKind;
@@ -271,14 +272,20 @@ fn type_needs_field(
 ) -> Option<Diagnostic> {
     match type_of(v) {
         Some(t) if t == ty && !has(v, field) => Some(Diagnostic::error(msg)),
-        // 2.1 requires `type` (the schema reports it); 2.2 and 2.3 fail every unguarded
-        // rule with "no such key": report that once, at the AWS rule.
-        None if !guarded && release != Release::V2_1 && !has(v, "type") && ty == "AWS" => Some(
+        // Where the CRD requires `type` (2.1) the schema reports it; elsewhere every unguarded
+        // rule fails with "no such key" (2.2, 2.3): report that once, at the AWS rule.
+        None if !guarded && !requires_type(release) && !has(v, "type") && ty == "AWS" => Some(
             Diagnostic::error(format!("no such key: type evaluating rule: {msg}"))
                 .hint(format!("kgateway {release}'s Backend CEL rules read spec.type: set it (e.g. type: Static)")),
         ),
         _ => None,
     }
+}
+
+/// Whether the release's Backend CRD requires `spec.type`.
+fn requires_type(release: Release) -> bool {
+    let required = &schema(release, SchemaKind::Backend)["properties"]["spec"]["required"];
+    required.as_array().is_some_and(|r| r.iter().any(|f| f == "type"))
 }
 
 /// `UniqueNames` and `NonEmptyNames` on a list.

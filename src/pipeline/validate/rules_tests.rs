@@ -368,6 +368,9 @@ fn backend_cases() -> Vec<Case> {
         // 2.2/2.3: unguarded `self.type == …` rules fail when type is absent
         (V2_3, json!({"type": "GCP", "gcp": {}}), None),
         (V2_3, json!({"static": {}}), Some(("", "no such key: type evaluating rule: aws backend must be specified"))),
+        (V2_2, json!({"static": {}}), Some(("", "no such key: type evaluating rule: aws backend must be specified"))),
+        // 2.1's CRD requires type: the schema reports it, the rules say nothing.
+        (V2_1, json!({"static": {}}), None),
         (
             V2_3,
             json!({"type": "GCP", "gcp": {}, "static": {}}),
