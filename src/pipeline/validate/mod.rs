@@ -17,7 +17,7 @@ use crate::core::index::{ObjectIdx, Table};
 use crate::core::object::Object;
 use crate::core::pointer;
 use crate::core::release::Release;
-use crate::core::value::at;
+use crate::core::value::{at, get};
 use crate::pipeline::fields::FIELDS;
 
 pub mod cel;
@@ -141,14 +141,14 @@ fn unavailable_bcp_fields(value: &Value, release: Release) -> Vec<(String, Diagn
     let Some(spec) = value.get("spec") else { return Vec::new() };
     let mut out: Vec<(String, Diagnostic)> = Vec::new();
     for field in FIELDS {
-        let own = (String::new(), field.since);
-        let newer = field.newer.iter().map(|(p, r)| (p.to_string(), *r));
-        for (below, since) in std::iter::once(own).chain(newer) {
-            let pointer = format!("/{}{below}", field.name);
-            if release >= since || at(spec, &pointer).is_none_or(Value::is_null) {
+        let own = ("", field.since);
+        // Most fields exist in the release: their pointers are not even built.
+        for &(below, since) in std::iter::once(&own).chain(field.newer).filter(|(_, since)| release < *since) {
+            let value = get(spec, field.name).and_then(|v| at(v, below));
+            if value.is_none_or(Value::is_null) {
                 continue;
             }
-            let full = format!("/spec{pointer}");
+            let full = format!("/spec/{}{below}", field.name);
             if !out.iter().any(|(p, _)| full.starts_with(&format!("{p}/"))) {
                 out.push((full, not_available(release, since)));
             }
