@@ -204,7 +204,7 @@ impl<'r> ClusterStage<'r> {
         ClusterRow {
             backend: b,
             attachments,
-            backend_tls: choice.filter(|_| socket.is_some()).map(|c| c.winner.object),
+            backend_tls: choice.filter(|_| socket.is_some()).map(|c| c.winner),
             merged,
             cluster,
             errors: t.errors,
@@ -222,7 +222,7 @@ impl<'r> ClusterStage<'r> {
         diags: &mut Diagnostics,
     ) -> Option<Value> {
         let profile = self.settings.profile;
-        let result = translate::backend_tls::socket(&self.n.objects[choice.winner.object], &self.store);
+        let result = translate::backend_tls::socket(&self.n.objects[choice.winner], &self.store);
         // Before 2.4, a field that would yield to it (BCP `tls`) races it instead.
         let yielding =
             |p: &PolicyInput| FIELDS.iter().any(|f| f.yields_to_backend_tls_policy && p.spec.get(f.name).is_some());

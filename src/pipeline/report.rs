@@ -93,7 +93,7 @@ pub fn backend_tls(
     profile: &Profile,
     diags: &mut Diagnostics,
 ) {
-    let btp = &n.objects[choice.winner.object];
+    let btp = &n.objects[choice.winner];
     if let Some(e) = socket_error {
         diags.push(btp.error(Some("spec.validation"), e));
     }
@@ -107,10 +107,10 @@ pub fn backend_tls(
             ),
         ));
     }
-    for l in &choice.losers {
-        diags.push(n.objects[l.object].warning(
+    for &l in &choice.losers {
+        diags.push(n.objects[l].warning(
             None,
-            format!("cluster {}: BackendTLSPolicy {} is older and wins", b.cluster_name, choice.winner.id.ns_name()),
+            format!("cluster {}: BackendTLSPolicy {} is older and wins", b.cluster_name, btp.id.ns_name()),
         ));
     }
 }

@@ -12,11 +12,12 @@ use crate::core::kind::{Kind, TargetKind};
 use crate::core::object::Object;
 use crate::pipeline::backends::Backend;
 
-/// The BackendTLSPolicy of a backend, and the others that also match it (and lose).
+/// The BackendTLSPolicy of a backend, and the others that also match it (and lose). Most
+/// backends have none: an absent choice costs a pointer's room.
 #[derive(Debug, Clone)]
 pub struct Choice {
-    pub winner: PolicyRef,
-    pub losers: Vec<PolicyRef>,
+    pub winner: ObjectIdx,
+    pub losers: Vec<ObjectIdx>,
 }
 
 /// The BackendTLSPolicies of the input, in kgateway's winner order.
@@ -57,5 +58,5 @@ pub fn select(b: &Backend, btps: &[PolicyRef], objects: &Table<ObjectIdx, Object
     let mut all = if port_specific.is_empty() { service_wide } else { port_specific };
     all.dedup_by(|a, b| a.object == b.object);
     let (winner, losers) = all.split_first()?;
-    Some(Choice { winner: (*winner).clone(), losers: losers.iter().map(|p| (*p).clone()).collect() })
+    Some(Choice { winner: winner.object, losers: losers.iter().map(|p| p.object).collect() })
 }
