@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::policy::{PolicyRef, merge_order};
+use super::policy::{PolicyRef, policies_of};
 use crate::core::index::{ObjectIdx, Table};
 use crate::core::kind::{Kind, TargetKind};
 use crate::core::object::Object;
@@ -20,15 +20,9 @@ pub struct Choice {
     pub losers: Vec<ObjectIdx>,
 }
 
-/// The BackendTLSPolicies of the input, in kgateway's winner order.
+/// The BackendTLSPolicies of the input, in kgateway's winner order (its merge order).
 pub fn policies(objects: &Table<ObjectIdx, Object>) -> Vec<PolicyRef> {
-    let mut out: Vec<PolicyRef> = objects
-        .enumerate()
-        .filter(|(_, o)| o.kind == Kind::BackendTlsPolicy)
-        .map(|(i, o)| PolicyRef::of(i, o))
-        .collect();
-    out.sort_by(merge_order);
-    out
+    policies_of(objects, Kind::BackendTlsPolicy)
 }
 
 /// The BackendTLSPolicy that applies to `b`, if any, with the other matching ones.

@@ -21,7 +21,7 @@ pub mod backend_tls;
 pub mod policy;
 pub mod why;
 
-pub use policy::{PolicyRef, merge_order, order_is_unknown};
+pub use policy::{PolicyRef, order_is_unknown, policies_of};
 
 /// Why a policy attached to a backend.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -191,13 +191,7 @@ pub fn attach(
     backends: &Table<ClusterIdx, Backend>,
     global_ns: Option<&str>,
 ) -> Attached {
-    let mut policies: Vec<PolicyRef> = objects
-        .enumerate()
-        .filter(|(_, o)| o.kind == Kind::BackendConfigPolicy)
-        .map(|(i, o)| PolicyRef::of(i, o))
-        .collect();
-    policies.sort_by(merge_order);
-    let policies: Table<PolicyIdx, PolicyRef> = policies.into();
+    let policies: Table<PolicyIdx, PolicyRef> = policies_of(objects, Kind::BackendConfigPolicy).into();
     let mut index = Index::new(objects, &policies);
     let btps = backend_tls::policies(objects);
     let mut out = Attached { candidates_examined: 0, ..Attached::default() };

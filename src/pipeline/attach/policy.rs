@@ -1,6 +1,7 @@
 //! A policy as attachment sees it, and kgateway's order among policies.
 
-use crate::core::index::ObjectIdx;
+use crate::core::index::{ObjectIdx, Table};
+use crate::core::kind::Kind;
 use crate::core::object::{Object, ObjectId};
 use crate::core::units::timestamp::parse_timestamp;
 
@@ -17,6 +18,14 @@ impl PolicyRef {
     pub fn of(object: ObjectIdx, o: &Object) -> PolicyRef {
         PolicyRef { object, id: o.id.clone(), created: o.creation_timestamp().and_then(parse_timestamp) }
     }
+}
+
+/// Every policy of `kind`, in kgateway's merge order.
+pub fn policies_of(objects: &Table<ObjectIdx, Object>, kind: Kind) -> Vec<PolicyRef> {
+    let mut out: Vec<PolicyRef> =
+        objects.enumerate().filter(|(_, o)| o.kind == kind).map(|(i, o)| PolicyRef::of(i, o)).collect();
+    out.sort_by(merge_order);
+    out
 }
 
 /// kgateway's merge order: oldest first, then namespace, then name. Objects without a
