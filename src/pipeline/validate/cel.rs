@@ -148,22 +148,7 @@ pub type Findings = Vec<(String, Diagnostic)>;
 /// Apply one rule at one value; (pointer below the rule's path, diagnostic) on failure.
 pub fn check(rule: &Rule, v: &Value, release: Release, out: &mut Findings, ptr: &str) {
     let msg = rule.message;
-    let fail = |out: &mut Findings, d: Diagnostic| out.push((ptr.to_string(), d));
     match rule.check {
-        Duration => {
-            if let Some(s) = v.as_str()
-                && !matches_kgateway_duration(s)
-            {
-                fail(out, Diagnostic::error(format!("{msg} {}", echo(s))).hint(DURATION_HINT));
-            }
-        }
-        MinDuration(min) => {
-            if let Some(d) = duration_of(Some(v))
-                && d < min
-            {
-                fail(out, Diagnostic::error(msg).hint(format!("got {}", echo(v.as_str().unwrap_or("")))));
-            }
-        }
         Fields(fields, count) => check_fields(fields, count, v, msg, out, ptr),
         TargetKinds => check_target_kinds(v, msg, out, ptr),
         JitterAtMostRefreshRate => {
@@ -178,57 +163,48 @@ pub fn check(rule: &Rule, v: &Value, release: Release, out: &mut Findings, ptr: 
                 out.push((format!("{ptr}/jitter"), Diagnostic::error(msg).hint(hint)));
             }
         }
-        PositiveNumberString => {
-            if let Some(s) = v.as_str()
-                && !is_positive_number_string(s)
-            {
-                fail(out, Diagnostic::error(msg).hint(format!("got {}", echo(s))));
-            }
-        }
-        WindowSize => {
-            if !window_size_ok(v) {
-                let got = match v {
-                    Value::String(s) => echo(s),
-                    other => other.to_string(),
-                };
-                fail(out, Diagnostic::error(msg).hint(format!("got {got}; e.g. 65535, 64Ki or 1Mi")));
-            }
-        }
-        NotWith(any, with) => {
-            if has(v, with) && any.iter().any(|f| has(v, f)) {
-                fail(out, Diagnostic::error(msg));
-            }
-        }
-        BothOrNeither(a, b) => {
-            if has(v, a) != has(v, b) {
-                fail(out, Diagnostic::error(msg));
-            }
-        }
-        TypeNeedsField { ty, field, guarded } => {
-            if let Some(d) = type_needs_field(ty, field, guarded, v, release, msg) {
-                fail(out, d);
-            }
-        }
-        FieldOnlyForType { field, ty } => {
-            if let Some(t) = type_of(v)
-                && has(v, field)
-                && t != ty
-            {
-                fail(out, Diagnostic::error(msg));
-            }
-        }
-        FieldRequiredForType { field, ty } => {
-            if type_of(v) == Some(ty) && !has(v, field) {
-                fail(out, Diagnostic::error(msg));
-            }
-        }
         UniqueNames | NonEmptyNames => check_names(rule.check, v, msg, out, ptr),
+        other => {
+            if let Some(d) = check_value(other, v, release, msg) {
+                out.push((ptr.to_string(), d));
+            }
+        }
+    }
+}
+
+/// The checks whose one finding is at the rule's own path.
+fn check_value(check: Check, v: &Value, release: Release, msg: &str) -> Option<Diagnostic> {
+    let fails = |failed: bool| failed.then(|| Diagnostic::error(msg));
+    match check {
+        Duration => v
+            .as_str()
+            .filter(|s| !matches_kgateway_duration(s))
+            .map(|s| Diagnostic::error(format!("{msg} {}", echo(s))).hint(DURATION_HINT)),
+        MinDuration(min) => duration_of(Some(v))
+            .filter(|d| *d < min)
+            .map(|_| Diagnostic::error(msg).hint(format!("got {}", echo(v.as_str().unwrap_or(""))))),
+        PositiveNumberString => v
+            .as_str()
+            .filter(|s| !is_positive_number_string(s))
+            .map(|s| Diagnostic::error(msg).hint(format!("got {}", echo(s)))),
+        WindowSize => (!window_size_ok(v)).then(|| {
+            let got = match v {
+                Value::String(s) => echo(s),
+                other => other.to_string(),
+            };
+            Diagnostic::error(msg).hint(format!("got {got}; e.g. 65535, 64Ki or 1Mi"))
+        }),
+        NotWith(any, with) => fails(has(v, with) && any.iter().any(|f| has(v, f))),
+        BothOrNeither(a, b) => fails(has(v, a) != has(v, b)),
+        TypeNeedsField { ty, field, guarded } => type_needs_field(ty, field, guarded, v, release, msg),
+        FieldOnlyForType { field, ty } => fails(type_of(v).is_some_and(|t| t != ty) && has(v, field)),
+        FieldRequiredForType { field, ty } => fails(type_of(v) == Some(ty) && !has(v, field)),
         LambdaAccountId => {
             let lambda_account = v.get("lambda").is_some_and(|l| has(l, "accountId"));
-            if has(v, "lambda") && !has(v, "accountId") && !lambda_account {
-                fail(out, Diagnostic::error(msg));
-            }
+            fails(has(v, "lambda") && !has(v, "accountId") && !lambda_account)
         }
+        // Reported by `check`, at paths of their own.
+        Fields(..) | TargetKinds | JitterAtMostRefreshRate | UniqueNames | NonEmptyNames => None,
     }
 }
 
