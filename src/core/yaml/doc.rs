@@ -45,7 +45,7 @@ impl std::fmt::Display for YamlError {
 
 impl std::error::Error for YamlError {}
 
-/// yaml_serde's own nesting limit.
+/// serde_json's own nesting limit, which JSON streams are read with.
 pub(crate) const PARSER_DEPTH_LIMIT: usize = 128;
 
 pub(crate) fn depth_message(limit: usize) -> String {

@@ -1,7 +1,7 @@
 //! Our own block-YAML emitter for the JSON data model.
 //!
 //! The one hard rule: every string must read back as the same string under a YAML 1.1
-//! reader (gopkg.in/yaml.v2, PyYAML) and a YAML 1.2 reader (yaml_serde). A string is written
+//! reader (gopkg.in/yaml.v2, PyYAML) and a YAML 1.2 reader (yaml_serde, tested). A string is written
 //! plain only when it passes a conservative whitelist *and* no resolver of either version
 //! would take it for something else; otherwise it is single- or double-quoted, or written as
 //! a literal block scalar when it is a readable multi-line text.

@@ -35,7 +35,11 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
         Ok(Value::from(v))
     }
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
-        serde_json::Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("non-finite number"))
+        // As Kubernetes reads JSON through YAML: `1.0` is the integer 1.
+        if !v.is_finite() {
+            return Err(E::custom("non-finite number"));
+        }
+        Ok(super::scalar::float(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_string()))

@@ -307,37 +307,6 @@ pub(crate) fn locate_json(text: &str, span: (usize, usize), segments: &[String])
     found
 }
 
-/// For a duplicate-key error reported at the mapping's first key (`line`, 1-based byte
-/// `col`): the position of the second sibling key whose `{:?}` form is `key_debug`.
-pub(crate) fn find_duplicate_key(
-    text: &str,
-    span: (usize, usize),
-    line: usize,
-    col: usize,
-    key_debug: &str,
-) -> Option<(usize, usize)> {
-    let start_line = line_of_offset(text, span.0);
-    let lines = span_lines(text, span.0, span.1.min(text.len()), start_line);
-    let tokens = tokenize(&lines);
-    let first = tokens.iter().position(|t| t.line == line && t.col + 1 == col && matches!(t.kind, Kind::Key(_)))?;
-    let col0 = tokens[first].col;
-    let mut seen = false;
-    for t in &tokens[first..] {
-        if t.col < col0 {
-            break;
-        }
-        if let (true, Kind::Key(k)) = (t.col == col0, &t.kind)
-            && format!("{k:?}") == key_debug
-        {
-            if seen {
-                return Some((t.line, t.char_col));
-            }
-            seen = true;
-        }
-    }
-    None
-}
-
 /// 1-based (line, col) of the value at `pointer` (RFC 6901) inside the document `doc` of
 /// `text`; falls back to the nearest existing parent. `None` only if nothing can be found.
 pub fn locate(text: &str, doc: &YamlDoc, pointer: &str) -> Option<(usize, usize)> {

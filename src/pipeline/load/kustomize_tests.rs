@@ -160,9 +160,9 @@ fn name_prefix_leaves_target_refs_dangling_with_a_warning() {
     repo.write("app/kustomization.yaml", "namePrefix: p-\nresources: [svc.yaml, bcp.yaml, ns.yaml]\n");
     repo.write("app/svc.yaml", SVC);
     repo.write("app/bcp.yaml", BCP);
-    repo.write("app/ns.yaml", &obj("Namespace", "n"));
+    repo.write("app/ns.yaml", &obj("Namespace", "ns"));
     let l = repo.load(&["app"]).unwrap();
-    assert_eq!(names(&l), vec!["Service default/p-web", "BackendConfigPolicy default/p-p", "Namespace n"]);
+    assert_eq!(names(&l), vec!["Service default/p-web", "BackendConfigPolicy default/p-p", "Namespace ns"]);
     assert_eq!(l.objects[1].value()["spec"]["targetRefs"][0]["name"], "web");
     assert_eq!(l.warnings.len(), 1);
     let w = l.warnings[0].to_string();

@@ -7,10 +7,10 @@ fn explicit_file_any_extension_and_list_flattening() {
     let repo = TempRepo::new();
     repo.write(
         "a.txt",
-        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: n}\n",
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: ns}\n",
     );
     let l = repo.load(&["a.txt"]).unwrap();
-    assert_eq!(names(&l), vec!["ConfigMap default/x", "Namespace n"]);
+    assert_eq!(names(&l), vec!["ConfigMap default/x", "Namespace ns"]);
     assert_eq!(l.objects[0].origin.file, "a.txt");
     assert!(l.texts.contains_key("a.txt"));
     // The default namespace is not written into the value.
