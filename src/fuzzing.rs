@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::core::options::Options;
 use crate::core::yaml::{DocFormat, ParseLimits, emit_yaml_stream, parse_stream};
-use crate::pipeline::load::{Input, LoadOptions, Passthrough, json_patch, load};
+use crate::pipeline::load::{Input, KustomizeSettings, LoadOptions, Passthrough, json_patch, load};
 use crate::pipeline::{self, Purpose};
 use crate::present::manifests;
 
@@ -101,6 +101,7 @@ pub fn kustomize_paths(data: &[u8]) -> bool {
         max_total_bytes: 1 << 20,
         max_file_bytes: 1 << 16,
         passthrough: Passthrough::Keep,
+        kustomize: KustomizeSettings::builtin(),
     };
     match load(&[Input::Path(app)], &opts) {
         Ok(l) => {

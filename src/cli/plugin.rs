@@ -9,6 +9,7 @@ use crate::cli::table::OPTIONS;
 pub fn plugin_manifest() -> Value {
     let params: Vec<Value> = OPTIONS
         .iter()
+        .filter(|o| !o.operator_only)
         .map(|o| {
             let mut p =
                 serde_json::json!({"name": o.name, "title": o.title, "tooltip": o.help, "collectionType": "string"});
@@ -37,6 +38,9 @@ pub fn markdown_table() -> String {
     let mut out = String::from("| flag / Argo CD parameter | environment | default | meaning |\n|---|---|---|---|\n");
     for o in OPTIONS {
         let mut env = vec![format!("`ARGOCD_ENV_{}`", env_name(o.name)), format!("`{}`", env_name(o.name))];
+        if o.operator_only {
+            env = vec![format!("`{}` only (operator: no Argo CD parameter)", env_name(o.name))];
+        }
         env.extend(o.extra_env.iter().map(|e| format!("`{e}`")));
         let default = o.default.map(|d| format!("`{d}`")).unwrap_or_else(|| "–".into());
         let mut help = o.help.to_string();
@@ -47,7 +51,8 @@ pub fn markdown_table() -> String {
                 values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
             ));
         }
-        out.push_str(&format!("| `--{}` | {} | {} | {} |\n", o.name, env.join(", "), default, help));
+        let flag = if o.operator_only { format!("`--{}` (flag only)", o.name) } else { format!("`--{}`", o.name) };
+        out.push_str(&format!("| {flag} | {} | {} | {} |\n", env.join(", "), default, help));
     }
     out
 }

@@ -1,6 +1,7 @@
 //! Where each option's value comes from: the flag, the Argo CD parameter of the same name
 //! (`ARGOCD_APP_PARAMETERS`), `ARGOCD_ENV_BCP_RENDER_<NAME>`, `BCP_RENDER_<NAME>`, the
 //! option's further environment variables, then its default; and the typed [`Options`].
+//! Operator-only options skip the two sources an application controls (and refuse them).
 
 use std::collections::BTreeMap;
 
@@ -105,11 +106,27 @@ pub fn resolve(flags: &BTreeMap<&'static str, String>, env: &dyn Env) -> Result<
     for spec in OPTIONS {
         let env_var = env_name(spec.name);
         let argo_env = format!("ARGOCD_ENV_{env_var}");
+        if spec.operator_only {
+            let app_set = if params.contains_key(spec.name) {
+                Some(Source::Parameter)
+            } else {
+                env.var(&argo_env).map(|_| Source::Env(argo_env.clone()))
+            };
+            if let Some(source) = app_set {
+                return Err(Diagnostic::error(format!(
+                    "{}: {} may only be set by the operator, not by an application",
+                    source.describe(spec.name),
+                    spec.name
+                ))
+                .hint(format!("set {env_var} on the sidecar container, or pass --{} on the command line", spec.name)));
+            }
+        }
+        let app = !spec.operator_only;
         let found = flags
             .get(spec.name)
             .map(|v| (v.clone(), Source::Flag))
-            .or_else(|| params.get(spec.name).map(|v| (v.clone(), Source::Parameter)))
-            .or_else(|| env.var(&argo_env).map(|v| (v, Source::Env(argo_env.clone()))))
+            .or_else(|| params.get(spec.name).filter(|_| app).map(|v| (v.clone(), Source::Parameter)))
+            .or_else(|| env.var(&argo_env).filter(|_| app).map(|v| (v, Source::Env(argo_env.clone()))))
             .or_else(|| env.var(&env_var).map(|v| (v, Source::Env(env_var.clone()))))
             .or_else(|| {
                 spec.extra_env
@@ -182,6 +199,24 @@ mod tests {
     fn resolved(flags: &[(&'static str, &str)], e: &[(&str, &str)]) -> Result<Options, Diagnostic> {
         let flags = flags.iter().map(|(k, v)| (*k, v.to_string())).collect();
         typed(&resolve(&flags, &env(e))?)
+    }
+
+    #[test]
+    fn operator_only_options_refuse_what_an_application_sets() {
+        // An application (or its repository's .argocd-source.yaml) must not pick the program
+        // bcp-render runs, nor widen the root it reads.
+        for name in ["kustomize-command", "root"] {
+            let param = format!(r#"[{{"name": "{name}", "string": "/bin/sh x"}}]"#);
+            let e = resolved(&[], &[("ARGOCD_APP_PARAMETERS", &param)]).unwrap_err();
+            assert!(e.message.contains("may only be set by the operator"), "{}", e.message);
+            let var = format!("ARGOCD_ENV_{}", env_name(name));
+            let e = resolved(&[], &[(var.as_str(), "/")]).unwrap_err();
+            assert!(e.message.contains(&var), "{}", e.message);
+        }
+        let o = resolved(&[], &[("BCP_RENDER_KUSTOMIZE_COMMAND", "/usr/bin/kubectl kustomize")]).unwrap();
+        assert_eq!(o.kustomize_command, Some(vec!["/usr/bin/kubectl".to_string(), "kustomize".to_string()]));
+        let o = resolved(&[("root", "/srv")], &[]).unwrap();
+        assert_eq!(o.root.as_deref(), Some(std::path::Path::new("/srv")));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! value sets the typed [`Options`]. It feeds clap, the Argo CD parameters of `plugin.yaml`
 //! and the README's option list (`cli::plugin`), and the resolution of values (`cli::resolve`).
 
-use crate::core::options::{Choice, DnsLookupFamily, Format, Options, OutputKind};
+use crate::core::options::{Choice, DnsLookupFamily, Format, KustomizeEngine, Options, OutputKind};
 use crate::core::release::Release;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,10 @@ pub struct OptSpec {
     pub extra_env: &'static [&'static str],
     /// An empty value means the default (or, without one, that the option is unset).
     pub empty_is_default: bool,
+    /// Only the operator may set it (flag, or `BCP_RENDER_<NAME>` on the sidecar): neither an
+    /// Argo CD parameter nor `ARGOCD_ENV_`, which an application (or its repository, through
+    /// `.argocd-source.yaml`) controls. For options that choose a program or widen what is read.
+    pub operator_only: bool,
     pub set: Setter,
 }
 
@@ -67,6 +71,7 @@ const fn opt(name: &'static str, title: &'static str, help: &'static str) -> Opt
         values: any,
         extra_env: &[],
         empty_is_default: false,
+        operator_only: false,
         set: ignore,
     }
 }
@@ -77,6 +82,18 @@ fn choice<C: Choice>(v: &str) -> Result<C, Invalid> {
 
 fn release(v: &str) -> Result<Release, Invalid> {
     v.parse().map_err(|e| Invalid { noun: "value", expected: e })
+}
+
+/// A command line split on white space (no shell: no quoting, globbing or variables).
+fn command(v: &str) -> Result<Option<Vec<String>>, Invalid> {
+    let words: Vec<String> = v.split_whitespace().map(str::to_string).collect();
+    if words.first().is_some_and(|p| p.contains('/') && !p.starts_with('/')) {
+        return Err(Invalid {
+            noun: "command",
+            expected: "the program must be an absolute path or a name on PATH".into(),
+        });
+    }
+    Ok(Some(words).filter(|w| !w.is_empty()))
 }
 
 fn number<N: std::str::FromStr>(v: &str) -> Result<N, Invalid> {
@@ -171,12 +188,38 @@ pub const OPTIONS: &[OptSpec] = &[
     },
     OptSpec {
         empty_is_default: true,
+        operator_only: true,
         set: |o, v| put(&mut o.root, Ok(Some(v.into()))),
         ..opt(
             "root",
             "Repository root",
             "repository root; nothing outside it is read (default: the git top-level, the Argo CD repository root, or the path itself)",
         )
+    },
+    OptSpec {
+        default: Some("auto"),
+        values: KustomizeEngine::names,
+        set: |o, v| put(&mut o.kustomize_engine, choice(v)),
+        ..opt(
+            "kustomize-engine",
+            "Kustomize engine",
+            "what builds a kustomization: builtin (bcp-render's own, refusing what it cannot build exactly), exec (the real kustomize), or auto (builtin where exact, else the real kustomize if installed)",
+        )
+    },
+    OptSpec {
+        empty_is_default: true,
+        operator_only: true,
+        set: |o, v| put(&mut o.kustomize_command, command(v)),
+        ..opt(
+            "kustomize-command",
+            "Kustomize command",
+            "the real kustomize, as a program and its first arguments, split on spaces, no shell (default: kustomize build, else kubectl kustomize, from PATH)",
+        )
+    },
+    OptSpec {
+        default: Some("60"),
+        set: |o, v| put(&mut o.kustomize_timeout, number(v)),
+        ..opt("kustomize-timeout", "Kustomize timeout", "seconds the real kustomize may run before it is stopped")
     },
     OptSpec {
         default: Some("268435456"),

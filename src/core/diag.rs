@@ -34,6 +34,8 @@ pub enum DiagKind {
     MissingField,
     /// A field the chosen kgateway release does not have.
     NotInRelease,
+    /// A kustomize feature the built-in kustomize does not build exactly.
+    Unsupported,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -195,6 +197,24 @@ impl Diagnostics {
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn as_slice(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    /// The diagnostics after the first `len`, to amend.
+    pub fn since_mut(&mut self, len: usize) -> &mut [Diagnostic] {
+        &mut self.items[len..]
+    }
+
+    /// Drop the diagnostics after the first `len`.
+    pub fn truncate(&mut self, len: usize) {
+        self.items.truncate(len);
     }
 
     /// Turn every warning into an error (`--strict`).

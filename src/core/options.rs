@@ -89,6 +89,29 @@ impl Choice for DnsLookupFamily {
     }
 }
 
+/// Which kustomize builds a kustomization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KustomizeEngine {
+    /// bcp-render's own, std-only kustomize: what it cannot build exactly it refuses.
+    Builtin,
+    /// The real kustomize (`kustomize build`, or `kubectl kustomize`), run without a shell.
+    Exec,
+    /// The built-in engine where it can build the kustomization exactly, else the real one
+    /// when it is installed, else a refusal naming both ways out.
+    Auto,
+}
+
+impl Choice for KustomizeEngine {
+    const ALL: &'static [Self] = &[KustomizeEngine::Auto, KustomizeEngine::Builtin, KustomizeEngine::Exec];
+    fn name(self) -> &'static str {
+        match self {
+            KustomizeEngine::Builtin => "builtin",
+            KustomizeEngine::Exec => "exec",
+            KustomizeEngine::Auto => "auto",
+        }
+    }
+}
+
 /// Typed options, read by the rest of the program.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -104,6 +127,13 @@ pub struct Options {
     pub allow_invalid: bool,
     pub strict: bool,
     pub root: Option<PathBuf>,
+    pub kustomize_engine: KustomizeEngine,
+    /// The real kustomize's command line (a program and its first arguments; the
+    /// directory is appended); `None`: `kustomize build`, else `kubectl kustomize`, as found
+    /// on `PATH`.
+    pub kustomize_command: Option<Vec<String>>,
+    /// Seconds the real kustomize may run.
+    pub kustomize_timeout: u64,
     pub max_input_bytes: u64,
     pub max_file_bytes: u64,
     pub max_documents: usize,
@@ -127,6 +157,9 @@ impl Options {
             allow_invalid: false,
             strict: false,
             root: None,
+            kustomize_engine: KustomizeEngine::Auto,
+            kustomize_command: None,
+            kustomize_timeout: 0,
             max_input_bytes: 0,
             max_file_bytes: 0,
             max_documents: 0,

@@ -38,7 +38,7 @@ use attach::backend_tls::Choice;
 use attach::{Attached, Attachment};
 use backends::{Backend, BackendOptions};
 use fields::{FIELDS, UnitSet, set_units};
-use load::{Input, LoadOptions, Passthrough};
+use load::{Input, KustomizeSettings, LoadOptions, Passthrough};
 use merge::MergeInput;
 use rendered::{ClusterOut, ClusterRow, Rendered};
 use report::{Names, Texts};
@@ -72,6 +72,11 @@ pub fn load_options(opts: &Options, purpose: Purpose) -> LoadOptions {
         parse: ParseLimits { max_documents: opts.max_documents, max_depth: opts.max_depth },
         max_total_bytes: opts.max_input_bytes,
         max_file_bytes: opts.max_file_bytes,
+        kustomize: KustomizeSettings {
+            engine: opts.kustomize_engine,
+            command: opts.kustomize_command.clone(),
+            timeout: std::time::Duration::from_secs(opts.kustomize_timeout),
+        },
     }
 }
 

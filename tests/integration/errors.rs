@@ -83,9 +83,58 @@ fn unsupported_kustomize_fields_are_refused_by_name() {
         ("app/kustomization.yaml", "resources:\n- svc.yaml\nhelmCharts:\n- name: x\n"),
         ("app/svc.yaml", SERVICE),
     ]);
+    let r = render_in(dir.path(), &["--kustomize-engine", "builtin", "app"]);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("'helmCharts' is not supported by the built-in kustomize"), "{}", r.stderr);
+    assert!(r.stderr.contains("--kustomize-engine exec app"), "the way out names the engine: {}", r.stderr);
+    assert!(r.stderr.contains("kubectl kustomize app | bcp-render render -"), "and the pipe: {}", r.stderr);
+}
+
+#[test]
+fn auto_without_a_kustomize_refuses_naming_both_ways_out() {
+    let dir = repo(&[
+        ("app/kustomization.yaml", "resources:\n- svc.yaml\nhelmCharts:\n- name: x\n"),
+        ("app/svc.yaml", SERVICE),
+        ("bin/.keep", ""),
+    ]);
+    let mut c = command(dir.path());
+    c.env("PATH", dir.path().join("bin")).args(["render", "app"]);
+    let r = run_with(c, None);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("--kustomize-engine exec app"), "{}", r.stderr);
+    assert!(r.stderr.contains("kubectl kustomize app | bcp-render render -"), "{}", r.stderr);
+}
+
+#[test]
+fn auto_builds_what_the_builtin_cannot_with_the_real_kustomize() {
+    let Some(_) = kustomize_oracle() else { return };
+    let dir = repo(&[
+        ("app/kustomization.yaml", "resources:\n- svc.yaml\nconfigMapGenerator:\n- name: cfg\n  literals:\n  - a=b\n"),
+        ("app/svc.yaml", SERVICE),
+    ]);
+    let r = render_in(dir.path(), &["app"]);
+    assert_ok(&r);
+    assert!(r.stdout.contains("name: cfg-"), "the generated ConfigMap, with its hash: {}", r.stdout);
+    // helmCharts needs --enable-helm, which bcp-render never passes: kustomize's reason is shown.
+    let dir = repo(&[
+        ("app/kustomization.yaml", "resources:\n- svc.yaml\nhelmCharts:\n- name: x\n"),
+        ("app/svc.yaml", SERVICE),
+    ]);
     let r = render_in(dir.path(), &["app"]);
     assert_failed(&r, 1);
-    assert!(r.stderr.contains("field 'helmCharts' is not supported by bcp-render (offline)"), "{}", r.stderr);
+    assert!(r.stderr.contains("kustomize build failed: must specify --enable-helm"), "{}", r.stderr);
+}
+
+#[test]
+fn exec_refuses_symlinks_out_of_the_repository_before_running() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.yaml"), SERVICE).unwrap();
+    let dir = repo(&[("app/kustomization.yaml", "resources:\n- link/secret.yaml\n")]);
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("app/link")).unwrap();
+    // A command that would succeed if it ran: the check must stop it first.
+    let r = render_in(dir.path(), &["--kustomize-engine", "exec", "--kustomize-command", "true", "app"]);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("outside"), "{}", r.stderr);
 }
 
 #[test]
@@ -148,4 +197,21 @@ fn a_panic_is_an_internal_error_with_nothing_on_stdout_and_no_input_quoted() {
     assert_failed(&r, 2);
     assert!(r.stderr.contains("bcp-render: internal error at src/main.rs:"), "{}", r.stderr);
     assert!(!r.stderr.contains("secret-value-42"), "the panic message must not be printed: {}", r.stderr);
+}
+
+#[test]
+fn exec_never_runs_a_program_from_the_repository() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = repo(&[("app/kustomization.yaml", "resources:\n- svc.yaml\n"), ("app/svc.yaml", SERVICE)]);
+    let tool = dir.path().join("app/kustomize");
+    std::fs::write(&tool, "#!/bin/sh\necho pwned\n").unwrap();
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let tool = tool.display().to_string();
+    let r = render_in(dir.path(), &["--kustomize-engine", "exec", "--kustomize-command", &tool, "app"]);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("is inside the repository"), "{}", r.stderr);
+    // A relative program would depend on the working directory: refused as a value.
+    let r = render_in(dir.path(), &["--kustomize-engine", "exec", "--kustomize-command", "./kustomize", "app"]);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("absolute path"), "{}", r.stderr);
 }

@@ -192,3 +192,35 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Whether an independent oracle (kustomize, PyYAML, Envoy) can run. Without it the test
+/// says it skipped; under `CI=true` a missing oracle fails the test instead.
+pub fn oracle_available(name: &str, probe: Result<(), String>) -> bool {
+    match probe {
+        Ok(()) => true,
+        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("oracle {name} is required under CI=true: {why}")
+        }
+        Err(why) => {
+            eprintln!("SKIPPED: oracle {name} is not available ({why}); this test checked nothing");
+            false
+        }
+    }
+}
+
+/// The real kustomize's command line, if one is installed: `kustomize build` or
+/// `kubectl kustomize`.
+pub fn real_kustomize() -> Option<Vec<String>> {
+    let works = |args: &[&str]| Command::new(args[0]).args(&args[1..]).output().is_ok_and(|o| o.status.success());
+    if works(&["kustomize", "version"]) {
+        return Some(vec!["kustomize".into(), "build".into()]);
+    }
+    works(&["kubectl", "version", "--client"]).then(|| vec!["kubectl".into(), "kustomize".into()])
+}
+
+/// `real_kustomize`, through the oracle rule.
+pub fn kustomize_oracle() -> Option<Vec<String>> {
+    let found = real_kustomize();
+    let probe = found.as_ref().map(|_| ()).ok_or_else(|| "neither kustomize nor kubectl is on PATH".to_string());
+    oracle_available("kustomize", probe).then(|| found.unwrap())
+}

@@ -10,6 +10,7 @@ use super::root;
 use crate::core::diag::{Diagnostic, Diagnostics};
 use crate::core::kind::{group_of, is_cluster_scoped};
 use crate::core::object::{Object, ObjectId, Origin};
+use crate::core::options::KustomizeEngine;
 use crate::core::value::get;
 use crate::core::yaml::{DocFormat, DocWriter, ParseLimits};
 
@@ -27,6 +28,27 @@ pub struct LoadOptions {
     pub max_total_bytes: u64,
     pub max_file_bytes: u64,
     pub passthrough: Passthrough,
+    pub kustomize: KustomizeSettings,
+}
+
+/// Which kustomize builds a kustomization, and how the real one runs.
+#[derive(Debug, Clone)]
+pub struct KustomizeSettings {
+    pub engine: KustomizeEngine,
+    /// The real kustomize's command line; `None`: found on `PATH`.
+    pub command: Option<Vec<String>>,
+    pub timeout: std::time::Duration,
+}
+
+impl KustomizeSettings {
+    /// The built-in engine only (tests, fuzzing).
+    pub fn builtin() -> Self {
+        KustomizeSettings {
+            engine: KustomizeEngine::Builtin,
+            command: None,
+            timeout: std::time::Duration::from_secs(60),
+        }
+    }
 }
 
 /// What becomes of an object of a kind the pipeline never reads once it is final
@@ -115,6 +137,23 @@ pub fn kustomization_files(dir: &Path) -> Vec<PathBuf> {
     KUSTOMIZATION_NAMES.iter().map(|n| dir.join(n)).filter(|p| std::fs::symlink_metadata(p).is_ok()).collect()
 }
 
+/// What [`Ctx::rollback`] restores.
+pub(crate) struct Checkpoint {
+    errors: usize,
+    warnings: usize,
+    total_bytes: u64,
+    total_reported: bool,
+    total_documents: usize,
+    texts: std::collections::BTreeSet<String>,
+}
+
+impl Checkpoint {
+    /// How many errors there were.
+    pub(crate) fn errors(&self) -> usize {
+        self.errors
+    }
+}
+
 /// State shared by the walk and kustomize while loading.
 pub(crate) struct Ctx<'a> {
     pub opts: &'a LoadOptions,
@@ -145,6 +184,32 @@ impl<'a> Ctx<'a> {
 
     pub fn error(&mut self, d: Diagnostic) {
         self.errors.push(d);
+    }
+
+    /// The state to go back to when an attempt is abandoned (`auto` kustomize).
+    pub(crate) fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            errors: self.errors.len(),
+            warnings: self.warnings.len(),
+            total_bytes: self.total_bytes,
+            total_reported: self.total_reported,
+            total_documents: self.total_documents,
+            texts: self.texts.keys().cloned().collect(),
+        }
+    }
+
+    /// The errors reported since `cp`.
+    pub(crate) fn errors_since(&self, cp: &Checkpoint) -> &[Diagnostic] {
+        &self.errors.as_slice()[cp.errors..]
+    }
+
+    pub(crate) fn rollback(&mut self, cp: Checkpoint) {
+        self.errors.truncate(cp.errors);
+        self.warnings.truncate(cp.warnings);
+        self.total_bytes = cp.total_bytes;
+        self.total_reported = cp.total_reported;
+        self.total_documents = cp.total_documents;
+        self.texts.retain(|k, _| cp.texts.contains(k));
     }
 
     pub fn rel(&self, path: &Path) -> String {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::ctx::{Ctx, kustomization_files};
 use super::{json_patch, root};
-use crate::core::diag::Diagnostic;
+use crate::core::diag::{DiagKind, Diagnostic};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -89,6 +89,20 @@ pub(crate) fn kerr(file: &str, msg: impl std::fmt::Display) -> Diagnostic {
     Diagnostic::error(format!("kustomization {file}: {msg}")).in_file(file)
 }
 
+/// How to build a kustomization the built-in engine refuses, `dir` as the user names it.
+pub(crate) fn way_out(dir: &str) -> String {
+    format!(
+        "build it with the real kustomize: bcp-render render --kustomize-engine exec {dir} \
+         (auto does so when kustomize or kubectl is on PATH), or kubectl kustomize {dir} | bcp-render render -"
+    )
+}
+
+/// A kustomize feature the built-in engine does not build exactly (the way out is added
+/// where the build started, which knows the directory the user named).
+fn unsupported(file: &str, msg: impl std::fmt::Display) -> Diagnostic {
+    kerr(file, msg).kind(DiagKind::Unsupported)
+}
+
 /// Read and check the kustomization file of `dir`, as kustomize reads it for `mode`.
 pub(crate) fn load_kustomization(ctx: &mut Ctx<'_>, dir: &Path, mode: Mode) -> Option<Kust> {
     let (file, map) = read_kustomization(ctx, dir)?;
@@ -111,9 +125,10 @@ pub(crate) fn load_kustomization(ctx: &mut Ctx<'_>, dir: &Path, mode: Mode) -> O
         let r = read_field(ctx, &mut k, key, v, &mut common_labels, &mut legacy_patches);
         match r {
             Ok(()) => {}
-            Err(FieldError::Unsupported) => ctx.error(
-                kerr(&file, format!("field '{key}' is not supported by bcp-render (offline)")).hint(hint_for(key)),
-            ),
+            Err(FieldError::UnsupportedField) => {
+                ctx.error(unsupported(&file, format!("field '{key}' is not supported by the built-in kustomize")));
+            }
+            Err(FieldError::Unsupported(msg)) => ctx.error(unsupported(&file, format!("{key}: {msg}"))),
             Err(FieldError::Unknown) => ctx.error(kerr(&file, format!("unknown field '{key}'"))),
             Err(FieldError::Invalid(msg)) => ctx.error(kerr(&file, format!("{key}: {msg}"))),
         }
@@ -162,8 +177,10 @@ fn read_kustomization(ctx: &mut Ctx<'_>, dir: &Path) -> Option<(String, Map<Stri
 
 /// Why a kustomization field is refused.
 enum FieldError {
-    /// A kustomize field bcp-render does not implement.
-    Unsupported,
+    /// A kustomize field the built-in engine does not implement.
+    UnsupportedField,
+    /// A use of a field the built-in engine does not implement exactly.
+    Unsupported(String),
     /// Not a kustomize field.
     Unknown,
     /// A kustomize field with a bad value.
@@ -173,6 +190,23 @@ enum FieldError {
 impl From<String> for FieldError {
     fn from(msg: String) -> Self {
         FieldError::Invalid(msg)
+    }
+}
+
+impl FieldError {
+    /// The same error, its message prefixed (the entry it is about).
+    fn prefixed(self, prefix: &str) -> FieldError {
+        match self {
+            FieldError::Unsupported(m) => FieldError::Unsupported(format!("{prefix}{m}")),
+            FieldError::Invalid(m) => FieldError::Invalid(format!("{prefix}{m}")),
+            other => other,
+        }
+    }
+}
+
+impl From<&str> for FieldError {
+    fn from(msg: &str) -> Self {
+        FieldError::Invalid(msg.into())
     }
 }
 
@@ -201,22 +235,10 @@ fn read_field(
         "sortOptions"
             if v.get("order").and_then(Value::as_str) == Some("legacy")
                 && v.as_object().is_some_and(|m| m.len() == 1) => {}
-        other if UNSUPPORTED.contains(&other) => return Err(FieldError::Unsupported),
+        other if UNSUPPORTED.contains(&other) => return Err(FieldError::UnsupportedField),
         _ => return Err(FieldError::Unknown),
     }
     Ok(())
-}
-
-fn hint_for(field: &str) -> &'static str {
-    match field {
-        "configMapGenerator" | "secretGenerator" | "generatorOptions" => {
-            "generated names need kustomize's content hash; commit the generated object instead"
-        }
-        "helmCharts" | "helmGlobals" | "helmChartInflationGenerator" => "render the chart and commit its output",
-        "patchesStrategicMerge" => "write the patch as a JSON6902 list of operations under 'patches' with a target",
-        "sortOptions" => "only sortOptions {order: legacy} is supported; output is always in legacy order",
-        _ => "render with `kustomize build` and commit the output, or remove the field",
-    }
 }
 
 fn check_kind(ctx: &mut Ctx<'_>, file: &str, map: &Map<String, Value>, mode: Mode) {
@@ -270,7 +292,7 @@ fn str_map(v: &Value) -> Result<Vec<(String, String)>, String> {
     }
 }
 
-fn parse_labels(v: &Value) -> Result<Vec<LabelSet>, String> {
+fn parse_labels(v: &Value) -> Result<Vec<LabelSet>, FieldError> {
     let items = v.as_array().ok_or("must be a list")?;
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -283,9 +305,11 @@ fn parse_labels(v: &Value) -> Result<Vec<LabelSet>, String> {
                 "includeSelectors" => set.selectors = flag()?,
                 "includeTemplates" => set.templates = flag()?,
                 "fields" | "includeVolumeClaimTemplates" => {
-                    return Err(format!("[{i}].{key} is not supported by bcp-render (offline)"));
+                    return Err(FieldError::Unsupported(format!(
+                        "[{i}].{key} is not supported by the built-in kustomize"
+                    )));
                 }
-                other => return Err(format!("[{i}]: unknown field '{other}'")),
+                other => return Err(format!("[{i}]: unknown field '{other}'").into()),
             }
         }
         out.push(set);
@@ -297,13 +321,15 @@ fn parse_labels(v: &Value) -> Result<Vec<LabelSet>, String> {
 /// match is a subset of kustomize's regex match, and group names are full of dots.
 const REGEX_META: &[char] = &['*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '^', '$', '\\'];
 
-fn parse_target(v: &Value) -> Result<Target, String> {
+fn parse_target(v: &Value) -> Result<Target, FieldError> {
     let m = v.as_object().ok_or("target must be a mapping")?;
     let mut t = Target::default();
     for (key, v) in m {
         let s = v.as_str().ok_or(format!("target.{key} must be a string"))?.to_string();
         if s.contains(REGEX_META) {
-            return Err(format!("target.{key} '{s}': regex targets are not supported by bcp-render (offline)"));
+            return Err(FieldError::Unsupported(format!(
+                "target.{key} '{s}': regex targets are not supported by the built-in kustomize"
+            )));
         }
         let slot = match key.as_str() {
             "group" => &mut t.group,
@@ -312,16 +338,18 @@ fn parse_target(v: &Value) -> Result<Target, String> {
             "name" => &mut t.name,
             "namespace" => &mut t.namespace,
             "labelSelector" | "annotationSelector" => {
-                return Err(format!("target.{key} is not supported by bcp-render (offline); select by kind and name"));
+                return Err(FieldError::Unsupported(format!(
+                    "target.{key} is not supported by the built-in kustomize"
+                )));
             }
-            other => return Err(format!("target: unknown field '{other}'")),
+            other => return Err(format!("target: unknown field '{other}'").into()),
         };
         *slot = Some(s).filter(|s| !s.is_empty());
     }
     Ok(t)
 }
 
-fn parse_patches(ctx: &mut Ctx<'_>, k: &Kust, v: &Value, field: &str) -> Result<Vec<Patch>, String> {
+fn parse_patches(ctx: &mut Ctx<'_>, k: &Kust, v: &Value, field: &str) -> Result<Vec<Patch>, FieldError> {
     let items = match v {
         Value::Null => return Ok(Vec::new()),
         Value::Array(items) => items,
@@ -333,14 +361,14 @@ fn parse_patches(ctx: &mut Ctx<'_>, k: &Kust, v: &Value, field: &str) -> Result<
         let m = item.as_object().ok_or(format!("[{i}] must be a mapping"))?;
         for key in m.keys() {
             if !matches!(key.as_str(), "path" | "patch" | "target" | "options") {
-                return Err(format!("[{i}]: unknown field '{key}'"));
+                return Err(format!("[{i}]: unknown field '{key}'").into());
             }
         }
         let (text, file) = match (m.get("path").and_then(Value::as_str), m.get("patch").and_then(Value::as_str)) {
             (Some(_), Some(_)) => {
-                return Err(format!("[{i}]: patch and path can't be set at the same time"));
+                return Err(format!("[{i}]: patch and path can't be set at the same time").into());
             }
-            (None, None) => return Err(format!("[{i}]: one of 'path' or 'patch' is required")),
+            (None, None) => return Err(format!("[{i}]: one of 'path' or 'patch' is required").into()),
             (None, Some(inline)) => (inline.to_string(), k.file.clone()),
             (Some(p), None) => {
                 let path = restricted_file(ctx, k, p).map_err(|e| format!("[{i}].path: {e}"))?;
@@ -355,24 +383,23 @@ fn parse_patches(ctx: &mut Ctx<'_>, k: &Kust, v: &Value, field: &str) -> Result<
             .map_err(|e| format!("[{i}]: cannot parse patch ({file}:{}:{}): {}", e.line, e.col, e.message))?;
         let ops = match docs.as_slice() {
             [doc] if json_patch::is_json6902(&doc.value) => doc.value.clone(),
-            [] => return Err(format!("[{i}]: the patch is empty")),
+            [] => return Err(format!("[{i}]: the patch is empty").into()),
             _ => {
-                return Err(format!(
-                    "[{i}]: strategic merge patches are not supported by bcp-render (offline); \
-                     write a JSON6902 list of operations with a target"
-                ));
+                return Err(FieldError::Unsupported(format!(
+                    "[{i}]: strategic merge patches are not supported by the built-in kustomize"
+                )));
             }
         };
         let target = match m.get("target") {
-            Some(t) => parse_target(t).map_err(|e| format!("[{i}].{e}"))?,
-            None => return Err(format!("[{i}]: must specify a target for JSON patch")),
+            Some(t) => parse_target(t).map_err(|e| e.prefixed(&format!("[{i}].")))?,
+            None => return Err(format!("[{i}]: must specify a target for JSON patch").into()),
         };
         out.push(Patch { ops, target, what });
     }
     Ok(out)
 }
 
-fn is_remote(entry: &str) -> bool {
+pub(crate) fn is_remote(entry: &str) -> bool {
     entry.contains("://")
         || entry.starts_with("git@")
         || ["?ref=", "?timeout=", "?submodules=", "&ref="].iter().any(|q| entry.contains(q))
@@ -386,15 +413,14 @@ fn looks_like_host(entry: &str) -> bool {
     }
 }
 
-fn remote_error(file: &str, entry: &str) -> String {
-    let _ = file;
+pub(crate) fn remote_error(entry: &str) -> String {
     format!("remote resource '{entry}': remote resources are not supported (offline); vendor them into the repository")
 }
 
 /// Common checks on a path entry; returns the joined (not yet canonical) path.
 pub(crate) fn check_entry(k: &Kust, entry: &str) -> Result<PathBuf, String> {
     if is_remote(entry) {
-        return Err(remote_error(&k.file, entry));
+        return Err(remote_error(entry));
     }
     if Path::new(entry).is_absolute() {
         return Err(format!("'{entry}': absolute paths are not allowed in a kustomization"));
@@ -405,7 +431,7 @@ pub(crate) fn check_entry(k: &Kust, entry: &str) -> Result<PathBuf, String> {
     let path = k.dir.join(entry);
     if std::fs::metadata(&path).is_err() {
         if looks_like_host(entry) {
-            return Err(remote_error(&k.file, entry));
+            return Err(remote_error(entry));
         }
         return Err(format!("'{entry}': no such file or directory"));
     }

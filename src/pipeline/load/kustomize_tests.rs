@@ -92,7 +92,11 @@ fn patch_errors() {
         "resources: [svc.yaml]\npatches:\n- patch: '[{\"op\": \"remove\", \"path\": \"/x\"}]'\n  target: {name: web.*}\n",
     );
     let m = messages(&repo.load(&["a"]).unwrap_err());
-    assert!(m.contains("regex targets are not supported by bcp-render (offline)"), "{m}");
+    assert!(m.contains("regex targets are not supported by the built-in kustomize"), "{m}");
+    // The refusal names the way out.
+    let dir = repo.path("a").display().to_string();
+    assert!(m.contains(&format!("render --kustomize-engine exec {dir} ")), "{m}");
+    assert!(m.contains(&format!("kubectl kustomize {dir} | bcp-render render -")), "{m}");
     repo.write(
         "a/kustomization.yaml",
         "resources: [svc.yaml]\npatches:\n- patch: '[{\"op\": \"remove\", \"path\": \"/x\"}]'\n  target: {name: web}\n",
@@ -133,7 +137,7 @@ fn unsupported_unknown_and_remote() {
     let m = messages(&repo.load(&["apps/x"]).unwrap_err());
     assert!(
         m.contains(
-            "kustomization apps/x/kustomization.yaml: field 'helmCharts' is not supported by bcp-render (offline)"
+            "kustomization apps/x/kustomization.yaml: field 'helmCharts' is not supported by the built-in kustomize"
         ),
         "{m}"
     );

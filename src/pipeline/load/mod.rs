@@ -13,10 +13,12 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::core::diag::{Diagnostic, Diagnostics};
+use crate::core::diag::{DiagKind, Diagnostic, Diagnostics};
 use crate::core::object::Object;
+use crate::core::options::KustomizeEngine;
 
 pub mod ctx;
+pub mod exec;
 pub mod git;
 pub mod json_patch;
 pub mod kustomization;
@@ -26,7 +28,8 @@ pub mod root;
 pub mod walk;
 
 use ctx::{Collector, Ctx, file_too_big, kustomization_files};
-pub use ctx::{LoadOptions, Passthrough};
+pub use ctx::{KustomizeSettings, LoadOptions, Passthrough};
+use kustomization::way_out;
 
 /// One path given on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,14 +105,60 @@ fn load_path(ctx: &mut Ctx<'_>, path: &Path, out: &mut Collector) {
         if files.is_empty() {
             walk::walk_dir(ctx, &canonical, out);
         } else {
-            let mut built = Vec::new();
-            kustomize::build(ctx, &canonical, &mut built);
-            out.add(ctx, built);
+            build_kustomization(ctx, &canonical, &shown, out);
         }
     } else if let Some(text) = ctx.read_text(&canonical) {
         let rel = ctx.rel(&canonical);
         ctx.parse_final(&rel, text, out);
     }
+}
+
+/// Build the kustomization in `dir` with the engine the options choose; `named` is the
+/// directory as the user named it (for the commands a refusal suggests).
+fn build_kustomization(ctx: &mut Ctx<'_>, dir: &Path, named: &str, out: &mut Collector) {
+    let settings = ctx.opts.kustomize.clone();
+    let command = || exec::command(settings.command.as_deref());
+    if settings.engine == KustomizeEngine::Exec {
+        match command() {
+            Some(c) => exec::build(ctx, dir, &c, out),
+            None => ctx.error(no_kustomize(named)),
+        }
+        return;
+    }
+    let before = ctx.checkpoint();
+    let mut built = Vec::new();
+    kustomize::build(ctx, dir, &mut built);
+    let refused = ctx.errors_since(&before);
+    if refused.is_empty() {
+        out.add(ctx, built);
+        return;
+    }
+    let all_unsupported = refused.iter().all(|d| d.kind == DiagKind::Unsupported);
+    if settings.engine == KustomizeEngine::Auto
+        && all_unsupported
+        && let Some(c) = command()
+    {
+        // What the built-in engine cannot build exactly, the real one builds.
+        ctx.rollback(before);
+        return exec::build(ctx, dir, &c, out);
+    }
+    let hint = match settings.engine {
+        KustomizeEngine::Auto => format!("neither kustomize nor kubectl is on PATH; {}", way_out(named)),
+        _ => way_out(named),
+    };
+    for d in ctx.errors.since_mut(before.errors()) {
+        if d.kind == DiagKind::Unsupported {
+            d.hint = Some(hint.clone());
+        }
+    }
+}
+
+fn no_kustomize(dir: &str) -> Diagnostic {
+    Diagnostic::error("--kustomize-engine exec: neither kustomize nor kubectl is on PATH")
+        .in_file(dir)
+        .hint(format!(
+            "install kustomize (or kubectl), name it with --kustomize-command, or pipe its output: kubectl kustomize {dir} | bcp-render render -"
+        ))
 }
 
 #[cfg(test)]
@@ -165,6 +214,7 @@ pub(crate) mod testutil {
             max_total_bytes: 1 << 30,
             max_file_bytes: 1 << 24,
             passthrough: Passthrough::Keep,
+            kustomize: KustomizeSettings::builtin(),
         }
     }
 
