@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::fmt;
 
 use crate::core::diag::{Diagnostic, Location, Severity};
-use crate::core::kind::Kind;
+use crate::core::kind::{Kind, group_of, is_cluster_scoped};
 use crate::core::order::{self, OrderKey};
 use crate::core::value::{NULL, get, lookup, string_map};
 
@@ -44,6 +44,24 @@ pub struct ObjectId {
 }
 
 impl ObjectId {
+    /// The identity of a value, with the effective namespace.
+    pub fn of(value: &Value, default_namespace: &str) -> ObjectId {
+        // Plain lookups: `Value::pointer` allocates per segment, and this runs for every object.
+        fn field<'a>(v: Option<&'a Value>, key: &str) -> &'a str {
+            v.and_then(|v| get(v, key)).and_then(Value::as_str).unwrap_or("")
+        }
+        let metadata = get(value, "metadata");
+        let group = group_of(field(Some(value), "apiVersion")).to_string();
+        let kind = field(Some(value), "kind").to_string();
+        let namespace = if is_cluster_scoped(&group, &kind) {
+            String::new()
+        } else {
+            let own = field(metadata, "namespace");
+            if own.is_empty() { default_namespace } else { own }.to_string()
+        };
+        ObjectId { group, kind, namespace, name: field(metadata, "name").to_string() }
+    }
+
     /// `Kind ns/name` (or `Kind name` when cluster scoped), as used in messages.
     pub fn display(&self) -> String {
         if self.namespace.is_empty() {

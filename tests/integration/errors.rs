@@ -146,14 +146,37 @@ fn duplicate_keys_are_an_error_with_a_line() {
 }
 
 #[test]
-fn lists_are_flattened_and_local_config_is_dropped() {
-    let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: a\n  spec:\n    ports:\n    - port: 80\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: local\n    annotations:\n      config.kubernetes.io/local-config: \"true\"\n";
+fn lists_are_flattened_as_argo_cd_flattens_them() {
+    // Any object whose items is a list, whatever its kind; local-config objects stay (Argo CD
+    // applies them from a plain directory; only kustomize leaves them out).
+    let list = "apiVersion: v1\nkind: ServiceBundle\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: a\n  spec:\n    ports:\n    - port: 80\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: local\n    annotations:\n      config.kubernetes.io/local-config: \"true\"\n---\napiVersion: v1\nkind: ConfigMapList\nitems: null\n";
     let dir = repo(&[("list.yaml", list)]);
     let r = render_in(dir.path(), &["--output", "clusters", "."]);
     assert_ok(&r);
     assert!(r.stdout.contains("name: kube_default_a_80"), "{}", r.stdout);
     let r = render_in(dir.path(), &["."]);
-    assert!(!r.stdout.contains("name: local"), "{}", r.stdout);
+    assert_ok(&r);
+    assert!(r.stdout.contains("name: local"), "{}", r.stdout);
+    assert!(!r.stdout.contains("ServiceBundle") && !r.stdout.contains("ConfigMapList"), "{}", r.stdout);
+    let nested = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items: []\n";
+    let dir = repo(&[("list.yaml", nested)]);
+    let r = render_in(dir.path(), &["."]);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("an item is itself a list"), "{}", r.stderr);
+}
+
+#[test]
+fn labels_and_annotations_that_yaml_reads_as_other_than_strings_are_refused() {
+    for (field, value, what) in
+        [("labels", "yes", "a boolean"), ("annotations", "8080", "a number"), ("labels", "~", "null")]
+    {
+        let svc = format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  {field}:\n    k: {value}\n");
+        let dir = repo(&[("svc.yaml", &svc)]);
+        let r = render_in(dir.path(), &["."]);
+        assert_failed(&r, 1);
+        let want = format!("metadata.{field}.k is {what} as Kubernetes reads YAML");
+        assert!(r.stderr.contains(&want) && r.stderr.contains("svc.yaml:"), "{}", r.stderr);
+    }
 }
 
 #[test]

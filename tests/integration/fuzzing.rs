@@ -28,8 +28,11 @@ fn fixture_texts() -> Vec<String> {
 fn yaml_stream_round_trips_the_fixtures_and_nasty_strings() {
     let accepted = fixture_texts().iter().filter(|t| fuzzing::yaml_stream(t.as_bytes())).count();
     assert!(accepted > 20, "{accepted} fixtures round-tripped");
+    // Argo CD cannot carry DEL, C1 controls, U+FEFF, U+FFFE or U+FFFF through a plugin's
+    // output: the reader refuses them; every other string round-trips.
     for s in NASTY {
-        assert!(fuzzing::yaml_stream(serde_json::json!({"k": s, *s: [s]}).to_string().as_bytes()), "{s:?}");
+        let json = serde_json::json!({"k": s, *s: [s]}).to_string();
+        assert_eq!(fuzzing::yaml_stream(json.as_bytes()), crate::util::carriable(s), "{s:?}");
         fuzzing::yaml_stream(s.as_bytes());
     }
 }

@@ -276,7 +276,7 @@ fn many_tiny_documents_over_the_limit() {
 #[test]
 fn many_tiny_documents_over_the_default_limit() {
     let h = Hostile::new(&[]);
-    h.write("apps/many.yaml", "--- {}\n".repeat(200_001).as_bytes());
+    h.write("apps/many.yaml", "---\n{}\n".repeat(200_001).as_bytes());
     let r = h.render(&["apps"]);
     refused(&r, &["apps/many.yaml:", "more than 200000 documents", "--max-documents"]);
 }

@@ -224,3 +224,9 @@ pub fn kustomize_oracle() -> Option<Vec<String>> {
     let probe = found.as_ref().map(|_| ()).ok_or_else(|| "neither kustomize nor kubectl is on PATH".to_string());
     oracle_available("kustomize", probe).then(|| found.unwrap())
 }
+
+/// Whether Argo CD can carry a string through a plugin's output (bcp-render refuses DEL, C1
+/// controls, U+FEFF, U+FFFE and U+FFFF on reading).
+pub fn carriable(s: &str) -> bool {
+    !s.chars().any(|c| matches!(c, '\u{7f}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
+}

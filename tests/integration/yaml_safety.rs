@@ -80,8 +80,12 @@ proptest! {
 #[test]
 fn nasty_strings_as_labels_and_annotations_render() {
     // The same property, deterministic, on every nasty string as key and as value.
-    let map: Map<String, Value> =
-        NASTY.iter().filter(|s| !s.is_empty()).map(|s| (format!("k{s}"), Value::String(s.to_string()))).collect();
+    // (Strings Argo CD cannot carry through a plugin are refused on reading: left out.)
+    let map: Map<String, Value> = NASTY
+        .iter()
+        .filter(|s| !s.is_empty() && crate::util::carriable(s))
+        .map(|s| (format!("k{s}"), Value::String(s.to_string())))
+        .collect();
     let input = service(&map, &map);
     let docs = render_and_read(&input).expect("renders");
     let svc = docs.iter().find(|d| d["kind"] == "Service").unwrap();

@@ -35,6 +35,20 @@ pub struct YamlError {
     pub message: String,
     /// A limit (`--max-depth`, `--max-documents`) was hit, rather than a syntax error.
     pub limit: bool,
+    /// Valid YAML that the chosen [`Schema`] cannot read exactly (the real tool may).
+    pub unsupported: bool,
+}
+
+/// Whose reading of YAML to reproduce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Schema {
+    /// Kubernetes (kubectl, Argo CD): go-yaml v2, then JSON.
+    #[default]
+    Kubernetes,
+    /// A kustomize resource file, as kustomize v5 reads it (goyaml.v3, then JSON): only
+    /// `true`/`false` are booleans, timestamps are times, annotation values are the text
+    /// written. What the built-in engine cannot reproduce is [`YamlError::unsupported`].
+    Kustomize,
 }
 
 impl std::fmt::Display for YamlError {

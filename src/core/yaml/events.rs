@@ -46,13 +46,26 @@ pub struct Scalar {
 pub enum Event {
     StreamStart,
     StreamEnd,
-    DocumentStart,
+    /// `directives`: the document has `%YAML` or `%TAG` lines.
+    DocumentStart {
+        directives: bool,
+    },
     DocumentEnd,
     Alias(String),
     Scalar(Scalar),
-    SequenceStart { anchor: Option<String>, tag: Option<String> },
+    /// `flow`: written `[...]` (else a block sequence).
+    SequenceStart {
+        anchor: Option<String>,
+        tag: Option<String>,
+        flow: bool,
+    },
     SequenceEnd,
-    MappingStart { anchor: Option<String>, tag: Option<String> },
+    /// `flow`: written `{...}` (else a block mapping).
+    MappingStart {
+        anchor: Option<String>,
+        tag: Option<String>,
+        flow: bool,
+    },
     MappingEnd,
 }
 
@@ -160,7 +173,11 @@ unsafe fn convert(e: &sys::yaml_event_t) -> Event {
     unsafe {
         match e.type_ {
             sys::YAML_STREAM_START_EVENT => Event::StreamStart,
-            sys::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
+            sys::YAML_DOCUMENT_START_EVENT => {
+                let d = &e.data.document_start;
+                let tags = d.tag_directives.start != d.tag_directives.end;
+                Event::DocumentStart { directives: !d.version_directive.is_null() || tags }
+            }
             sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
             sys::YAML_ALIAS_EVENT => Event::Alias(c_string(e.data.alias.anchor).unwrap_or_default()),
             sys::YAML_SCALAR_EVENT => {
@@ -181,12 +198,14 @@ unsafe fn convert(e: &sys::yaml_event_t) -> Event {
             }
             sys::YAML_SEQUENCE_START_EVENT => {
                 let s = &e.data.sequence_start;
-                Event::SequenceStart { anchor: c_string(s.anchor), tag: c_string(s.tag) }
+                let flow = s.style == sys::YAML_FLOW_SEQUENCE_STYLE;
+                Event::SequenceStart { anchor: c_string(s.anchor), tag: c_string(s.tag), flow }
             }
             sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
             sys::YAML_MAPPING_START_EVENT => {
                 let m = &e.data.mapping_start;
-                Event::MappingStart { anchor: c_string(m.anchor), tag: c_string(m.tag) }
+                let flow = m.style == sys::YAML_FLOW_MAPPING_STYLE;
+                Event::MappingStart { anchor: c_string(m.anchor), tag: c_string(m.tag), flow }
             }
             sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
             // YAML_STREAM_END_EVENT (and YAML_NO_EVENT, which parse never returns on success).

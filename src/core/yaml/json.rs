@@ -7,6 +7,7 @@ use super::doc::{
     PARSER_DEPTH_LIMIT, ParseLimits, YamlDoc, YamlError, depth_message, short_key, strip_position, too_many_documents,
 };
 use super::locate;
+use super::scalar::check_text;
 
 /// A `serde_json::Value` built with duplicate-key detection.
 struct StrictJson(Value);
@@ -32,7 +33,8 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
         Ok(Value::from(v))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
+        // Beyond int64 Kubernetes' JSON reader gives a float64.
+        Ok(i64::try_from(v).map_or_else(|_| super::scalar::float(v as f64), Value::from))
     }
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
         // As Kubernetes reads JSON through YAML: `1.0` is the integer 1.
@@ -41,10 +43,15 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
         }
         Ok(super::scalar::float(v))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        check_text(v).map_err(E::custom)?;
         Ok(Value::String(v.to_string()))
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Value, E> {
+        self.visit_str(v)
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
+        check_text(&v).map_err(E::custom)?;
         Ok(Value::String(v))
     }
     fn visit_unit<E>(self) -> Result<Value, E> {
@@ -63,6 +70,7 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
+            check_text(&key).map_err(serde::de::Error::custom)?;
             if out.contains_key(&key) {
                 return Err(serde::de::Error::custom(format!("duplicate key {}", short_key(&key))));
             }
@@ -94,7 +102,7 @@ pub(super) fn parse_json_stream(text: &str, limits: &ParseLimits) -> Result<Vec<
             } else {
                 strip_position(&e.to_string())
             };
-            YamlError { line: e.line().max(1), col: e.column().max(1), message, limit }
+            YamlError { line: e.line().max(1), col: e.column().max(1), message, limit, unsupported: false }
         })?;
         let line = counted.1 + text[counted.0..start].bytes().filter(|&b| b == b'\n').count();
         counted = (start, line);
@@ -103,10 +111,16 @@ pub(super) fn parse_json_stream(text: &str, limits: &ParseLimits) -> Result<Vec<
             continue;
         }
         if depth(&value) > limits.max_depth {
-            return Err(YamlError { line, col, message: depth_message(limits.max_depth), limit: true });
+            return Err(YamlError {
+                line,
+                col,
+                message: depth_message(limits.max_depth),
+                limit: true,
+                unsupported: false,
+            });
         }
         if docs.len() >= limits.max_documents {
-            return Err(YamlError { line, col, message: too_many_documents(limits), limit: true });
+            return Err(YamlError { line, col, message: too_many_documents(limits), limit: true, unsupported: false });
         }
         docs.push(YamlDoc { value, line, span: (start, end), span_line: line });
     }

@@ -21,23 +21,82 @@ mod json;
 mod locate;
 mod scalar;
 
-pub use doc::{ParseLimits, YamlDoc, YamlError};
+pub use doc::{ParseLimits, Schema, YamlDoc, YamlError};
 pub use emit::{DocFormat, DocWriter, emit_doc, emit_yaml, emit_yaml_stream};
 pub use locate::locate;
 
-/// Parse a YAML stream, or a JSON stream when the first non-blank byte is `{`.
+/// Parse a YAML stream as Kubernetes reads it, or a JSON stream when the first non-blank
+/// byte is `{`.
 pub fn parse_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, YamlError> {
-    if text.trim_start().starts_with('{') {
+    parse_stream_as(text, limits, Schema::Kubernetes)
+}
+
+/// Parse a stream as `schema` reads it.
+pub fn parse_stream_as(text: &str, limits: &ParseLimits, schema: Schema) -> Result<Vec<YamlDoc>, YamlError> {
+    check_stream(text)?;
+    if text.trim_start().starts_with('{') && schema == Schema::Kubernetes {
         // JSON documents may also be separated by YAML `---` lines (JSON is YAML): if the
         // text is not a pure JSON stream, read it as YAML.
         // A limit hit while reading it as YAML is the more useful message.
         json::parse_json_stream(text, limits).or_else(|json_err| {
-            compose::parse_yaml_stream(text, limits)
+            compose::parse_yaml_stream(text, limits, schema)
                 .map_err(|yaml_err| if yaml_err.limit { yaml_err } else { json_err })
         })
     } else {
-        compose::parse_yaml_stream(text, limits)
+        compose::parse_yaml_stream(text, limits, schema)
     }
+}
+
+/// The offset of the first character that go-yaml refuses (DEL, C1 controls, U+FFFE, U+FFFF),
+/// reads as a line break (NEL), or handles unpredictably (a byte order mark), all of which
+/// Argo CD could not carry through a plugin's output either: a byte scan of their UTF-8.
+fn uncarriable(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&c| matches!(c, 0x7f | 0xc2 | 0xef)) {
+        let at = i + p;
+        let bad = match b[at] {
+            0x7f => true,
+            0xc2 => b.get(at + 1).is_some_and(|n| (0x80..=0x9f).contains(n)),
+            _ => matches!(b.get(at + 1..at + 3), Some([0xbb, 0xbf] | [0xbf, 0xbe] | [0xbf, 0xbf])),
+        };
+        if bad {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// What kubectl and Argo CD split a stream on, before any YAML is read: lines that start
+/// with `---` and hold nothing else but a comment (`--- x` is their error, not a document
+/// start). A byte order mark is stripped at the start only (elsewhere go-yaml's handling of
+/// it is unpredictable).
+fn check_stream(text: &str) -> Result<(), YamlError> {
+    let skip = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    if let Some(at) = uncarriable(&text.as_bytes()[skip..]) {
+        let at = at + skip;
+        let (line, col) = locate::line_col_of_offset(text, at);
+        let c = text[at..].chars().next().unwrap_or_default();
+        let message = if c == '\u{feff}' {
+            "a byte order mark (U+FEFF) is only allowed at the start of a file".to_string()
+        } else {
+            format!(
+                "the character U+{:04X} is not allowed: Kubernetes' YAML reader refuses it or reads it differently",
+                c as u32
+            )
+        };
+        return Err(YamlError { line, col, message, limit: false, unsupported: false });
+    }
+    for (n, line) in text.split('\n').enumerate() {
+        let rest = line.strip_prefix("---").map(str::trim);
+        if rest.is_some_and(|r| !r.is_empty() && !r.starts_with('#')) {
+            let message = "invalid document separator: kubectl and Argo CD split only on a line that is `---` \
+                           (with at most a comment); put what follows on the next line"
+                .to_string();
+            return Err(YamlError { line: n + 1, col: 4, message, limit: false, unsupported: false });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -65,10 +65,53 @@ fn yaml_multi_doc_stream_lines() {
 
 #[test]
 fn yaml_implicit_first_doc_and_directive() {
-    let text = "a: 1\n---\nb: 2\n...\n%YAML 1.1\n---\nc: 3\n";
+    let text = "a: 1\n---\nb: 2\n...\n---\nc: 3\n";
     let docs = parse(text).unwrap();
-    assert_eq!(docs.iter().map(|d| d.line).collect::<Vec<_>>(), vec![1, 3, 7]);
+    assert_eq!(docs.iter().map(|d| d.line).collect::<Vec<_>>(), vec![1, 3, 6]);
     assert_eq!(docs[2].value, json!({"c": 3}));
+    // kubectl splits a directive from its document: Kubernetes cannot read directives.
+    let err = parse("a: 1\n---\nb: 2\n...\n%YAML 1.1\n---\nc: 3\n").unwrap_err();
+    assert!(err.message.contains("directives"), "{err:?}");
+    // Content after `...` in the same chunk go-yaml drops silently: refused.
+    assert!(parse("a: 1\n...\nb: 2\n").is_err());
+}
+
+#[test]
+fn yaml_splits_where_kubectl_splits() {
+    assert_eq!(values("--- # first\na: 1\n---\t\nb: 2\n--- #c\nc: 3\n").len(), 3);
+    // kubectl splits on `---#c` too, but a YAML parser reads it as text: refused, not guessed.
+    assert!(parse("a: 1\n---#c\nb: 2\n").is_err());
+    for bad in ["--- a: 1\n", "a: 1\n--- |\n  x\n", "a: 1\n---x\nb: 2\n", "a: 1\n----\nb: 2\n"] {
+        let err = parse(bad).unwrap_err();
+        assert!(err.message.contains("invalid document separator"), "{bad:?}: {err:?}");
+        assert!(!err.message.contains('a') || !err.message.contains("a: 1"), "the line is not echoed");
+    }
+}
+
+#[test]
+fn yaml_byte_order_mark_only_at_the_start() {
+    assert_eq!(values("\u{feff}a: 1\n"), vec![json!({"a": 1})]);
+    assert_eq!(values("\u{feff}{\"a\": 1}"), vec![json!({"a": 1})]);
+    let err = parse("a: 1\n---\n\u{feff}b: 2\n").unwrap_err();
+    assert!(err.message.contains("byte order mark") && err.line == 3, "{err:?}");
+}
+
+#[test]
+fn yaml_where_libyaml_and_go_yaml_scan_differently_is_refused() {
+    for bad in ["a: \"x\\/y\"\n", "a: [x?y]\n", "a: {b:}\n", "a: [b:, c]\n", "a: [:b]\n"] {
+        assert!(parse(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(
+        values("a: \"x\\\\/y\"\nb: [x:y, 'a?']\nc: x?y\n"),
+        vec![json!({"a": "x\\/y", "b": ["x:y", "a?"], "c": "x?y"})]
+    );
+}
+
+#[test]
+fn yaml_merging_an_alias_of_a_sequence_is_go_yamls_error() {
+    let err = parse("l: &l [{a: 1}]\nm:\n  <<: *l\n").unwrap_err();
+    assert!(err.message.contains("map merge requires"), "{err:?}");
+    assert_eq!(values("x: &x {a: 1}\ny: &y {a: 2, b: 2}\nm:\n  <<: [*x, *y]\n")[0]["m"], json!({"a": 1, "b": 2}));
 }
 
 #[test]
@@ -121,7 +164,10 @@ fn yaml_tags_are_rejected() {
 fn yaml_non_finite_and_keys() {
     let err = parse("a: .nan\n").unwrap_err();
     assert!(err.message.contains("NaN"), "{err:?}");
-    assert_eq!(values("1: a\ntrue: b\n~: c\n"), vec![json!({"1": "a", "true": "b", "null": "c"})]);
+    assert_eq!(values("1: a\ntrue: b\n0x10: c\n"), vec![json!({"1": "a", "true": "b", "16": "c"})]);
+    for bad in ["~: c\n", ": c\n", "1.5: c\n", "1e6: c\n", "9223372036854775808: c\n", "a: &k x\n*k : y\n"] {
+        assert!(parse(bad).is_err(), "{bad:?}");
+    }
     let err = parse("a: 1\n? [x]\n: y\n").unwrap_err();
     assert!(err.message.contains("keys"), "{err:?}");
 }
@@ -432,7 +478,12 @@ fn yaml_quoting_table() {
     for (input, expected) in table {
         assert_eq!(emit::quote_string(input), *expected, "{input:?}");
         let doc = format!("k: {expected}\n");
-        assert_eq!(values(&doc), vec![json!({"k": input})], "{input:?}");
+        if super::scalar::check_text(input).is_ok() {
+            assert_eq!(values(&doc), vec![json!({"k": input})], "{input:?}");
+        } else {
+            // Written faithfully, but not read: Argo CD cannot carry it.
+            assert!(parse(&doc).is_err(), "{input:?}");
+        }
     }
 }
 
@@ -502,8 +553,10 @@ fn yaml_long_keys_use_explicit_form() {
     assert_eq!(values(&out), vec![v]);
 }
 
+/// Strings Kubernetes can carry (see `scalar::check_text`).
 fn nasty_string() -> impl Strategy<Value = String> {
     prop_oneof![prop::sample::select(NASTY).prop_map(str::to_string), "\\PC*", ".*", "[a-z]{1,6}",]
+        .prop_filter("a character Argo CD cannot carry", |s| super::scalar::check_text(s).is_ok())
 }
 
 /// Numbers as Kubernetes holds them: an integral float is an integer.
@@ -520,7 +573,6 @@ pub(crate) fn arb_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
         float(),
         nasty_string().prop_map(Value::String),
     ];
@@ -569,11 +621,11 @@ fn yaml_only_plain_merge_keys_merge() {
 /// the conformance tool feed on stdin) is located by key, not at the document's first column.
 #[test]
 fn yaml_locate_json_documents_after_a_marker() {
-    let text = "{\"kind\": \"A\"}\n---\n# c\n{\"kind\": \"B\", \"spec\": {\"x\": 1}}\n--- {\"kind\": \"C\", \"spec\": {\"y\": 2}}\n";
+    let text = "{\"kind\": \"A\"}\n---\n# c\n{\"kind\": \"B\", \"spec\": {\"x\": 1}}\n---\n  {\"kind\": \"C\", \"spec\": {\"y\": 2}}\n";
     let docs = parse(text).unwrap();
     assert_eq!(docs.len(), 3);
     assert_eq!(locate(text, &docs[1], "/spec/x"), Some((4, 24)));
-    assert_eq!(locate(text, &docs[2], "/spec/y"), Some((5, 28)));
+    assert_eq!(locate(text, &docs[2], "/spec/y"), Some((6, 26)));
 }
 
 /// The literal-block check, written plainly: the emitter's is one vectorizable pass.
@@ -620,5 +672,51 @@ proptest! {
         let text = emit_yaml(&doc);
         let back: Value = yaml_serde::from_str(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         prop_assert_eq!(&back, &doc, "{}", text);
+    }
+}
+
+fn kustomize(text: &str) -> Result<Vec<Value>, YamlError> {
+    parse_stream_as(text, &ParseLimits::default(), Schema::Kustomize).map(|d| d.into_iter().map(|d| d.value).collect())
+}
+
+#[test]
+fn kustomize_reads_resources_with_goyaml_v3_booleans() {
+    let text =
+        "kind: X\nspec:\n  a: yes\n  b: on\n  c: y\n  d: true\n  e: False\n  f: 017\n  g: 1_000\n  h: 1.0\n  i: ~\n";
+    assert_eq!(
+        kustomize(text).unwrap(),
+        vec![
+            json!({"kind": "X", "spec": {"a": "yes", "b": "on", "c": "y", "d": true, "e": false, "f": 15, "g": 1000, "h": 1, "i": null}})
+        ]
+    );
+    // What kustomize rewrites and the built-in engine does not is unsupported, not an error.
+    for unsupported in ["a: 2001-12-14\n", "a: {x: 1, <<: {x: 2}}\n"] {
+        let e = kustomize(unsupported).unwrap_err();
+        assert!(e.unsupported, "{unsupported:?}: {e:?}");
+    }
+    // Keys kustomize cannot write at all.
+    for bad in ["1: a\n", "true: a\n", "~: a\n", "1.5: a\n", "2001-12-14: a\n"] {
+        assert!(!kustomize(bad).unwrap_err().unsupported, "{bad:?}");
+    }
+    assert_eq!(kustomize("yes: a\non: b\n").unwrap(), vec![json!({"yes": "a", "on": "b"})]);
+}
+
+#[test]
+fn kustomize_keeps_annotation_values_as_written() {
+    let text = "kind: X\nmetadata:\n  annotations:\n    port: 8080\n    flag: yes\n    t: true\n    n: null\n    s: 'x'\n  labels:\n    port: 8080\nspec:\n  template:\n    metadata:\n      annotations:\n        port: 8080\n";
+    assert_eq!(
+        kustomize(text).unwrap()[0],
+        json!({"kind": "X", "metadata": {"annotations": {"port": "8080", "flag": "yes", "t": "true", "n": "null", "s": "x"}, "labels": {"port": 8080}}, "spec": {"template": {"metadata": {"annotations": {"port": 8080}}}}})
+    );
+    let list = "kind: List\nitems:\n- kind: X\n  metadata:\n    annotations:\n      a: 1\n";
+    assert_eq!(kustomize(list).unwrap()[0]["items"][0]["metadata"]["annotations"]["a"], json!("1"));
+    // Forms a JSON patch would re-type, and values kustomize empties, are unsupported.
+    for form in ["0x1F", "017", "1.5", "~", "''", "True", "2001-12-14", "{a: 1}", "[1]", "*x"] {
+        let text = format!("kind: X\nx: &x 1\nmetadata:\n  annotations:\n    a: {form}\n");
+        match kustomize(&text) {
+            Ok(v) if form == "''" => assert_eq!(v[0]["metadata"]["annotations"]["a"], json!("")),
+            Ok(v) => panic!("{form}: {v:?}"),
+            Err(e) => assert!(e.unsupported, "{form}: {e:?}"),
+        }
     }
 }

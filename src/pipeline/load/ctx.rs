@@ -8,10 +8,8 @@ use serde_json::Value;
 
 use super::root;
 use crate::core::diag::{Diagnostic, Diagnostics};
-use crate::core::kind::{group_of, is_cluster_scoped};
 use crate::core::object::{Object, ObjectId, Origin};
 use crate::core::options::KustomizeEngine;
-use crate::core::value::get;
 use crate::core::yaml::{DocFormat, DocWriter, ParseLimits};
 
 /// A document as loaded, before it becomes an [`Object`].
@@ -78,7 +76,7 @@ impl Collector {
     pub fn add(&mut self, ctx: &Ctx<'_>, docs: Vec<Res>) -> bool {
         let mut trees = false;
         for (value, origin) in docs {
-            let id = object_id(&value, &ctx.opts.default_namespace);
+            let id = ObjectId::of(&value, &ctx.opts.default_namespace);
             let mut obj = Object::new(value, origin, id);
             let text = match ctx.opts.passthrough {
                 _ if obj.kind.is_read() => None,
@@ -216,14 +214,25 @@ impl<'a> Ctx<'a> {
         root::rel(&self.root, path)
     }
 
-    /// Parse a file whose documents are final objects (not a kustomize resource), keeping its
-    /// text only while an object from it is held as a tree.
-    pub(crate) fn parse_final(&mut self, file: &str, text: String, out: &mut Collector) {
-        let mut docs = Vec::new();
-        self.parse_docs(file, &text, &mut docs);
-        if out.add(self, docs) {
-            self.keep_text(file, text);
+    /// Count a file's documents against `--max-documents` (the whole input's); false (and
+    /// one error) when over.
+    pub(crate) fn count_documents(&mut self, file: &str, docs: &[crate::core::yaml::YamlDoc]) -> bool {
+        let before = self.total_documents;
+        self.total_documents = before.saturating_add(docs.len());
+        let limit = self.opts.parse.max_documents;
+        if self.total_documents <= limit {
+            return true;
         }
+        if before <= limit {
+            let d = Diagnostic::error(format!("the input holds more than {limit} documents (limit --max-documents)"))
+                .in_file(file);
+            let d = match docs.get(limit - before) {
+                Some(doc) => d.line(doc.line, 1),
+                None => d,
+            };
+            self.error(d.hint("option --max-documents raises it"));
+        }
+        false
     }
 
     /// Keep a file's text to locate diagnostics in it later.
@@ -307,75 +316,6 @@ impl<'a> Ctx<'a> {
         };
         self.decode(shown, bytes)
     }
-
-    /// Parse a stream into objects: every document must be a mapping with string
-    /// `apiVersion`, `kind` and `metadata.name`; `List`s are flattened and local-config
-    /// objects dropped.
-    pub fn parse_docs(&mut self, file: &str, text: &str, out: &mut Vec<Res>) {
-        let docs = match crate::core::yaml::parse_stream(text, &self.opts.parse) {
-            Ok(d) => d,
-            Err(e) => {
-                self.error(Diagnostic::error(e.message).in_file(file).line(e.line, e.col));
-                return;
-            }
-        };
-        let before = self.total_documents;
-        self.total_documents = before.saturating_add(docs.len());
-        let limit = self.opts.parse.max_documents;
-        if self.total_documents > limit {
-            if before <= limit {
-                let d =
-                    Diagnostic::error(format!("the input holds more than {limit} documents (limit --max-documents)"))
-                        .in_file(file);
-                let d = match docs.get(limit - before) {
-                    Some(doc) => d.line(doc.line, 1),
-                    None => d,
-                };
-                self.error(d.hint("option --max-documents raises it"));
-            }
-            return;
-        }
-        for (i, doc) in docs.into_iter().enumerate() {
-            let origin =
-                Origin { file: file.to_string(), doc: i, line: doc.line, span: doc.span, span_line: doc.span_line };
-            self.push_object(doc.value, origin, out);
-        }
-    }
-
-    fn push_object(&mut self, value: Value, origin: Origin, out: &mut Vec<Res>) {
-        let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
-        if kind.ends_with("List") && value.get("items").is_some() {
-            match value.get("items") {
-                Some(Value::Array(items)) => {
-                    for item in items.clone() {
-                        self.push_object(item, origin.clone(), out);
-                    }
-                }
-                Some(Value::Null) => {}
-                _ => self.error(
-                    Diagnostic::error(format!("{kind}: items must be a list")).at(origin.location()).field("items"),
-                ),
-            }
-            return;
-        }
-        if let Err(what) = check_object(&value) {
-            self.error(
-                Diagnostic::error(format!("document {}: {what}", origin.doc))
-                    .at(origin.location())
-                    .hint("every document needs string apiVersion, kind and metadata.name"),
-            );
-            return;
-        }
-        let local = value
-            .get("metadata")
-            .and_then(|m| m.get("annotations"))
-            .and_then(|a| a.get("config.kubernetes.io/local-config"))
-            .and_then(Value::as_str)
-            .is_some_and(|v| v == "true");
-        if !local {
-            out.push((value, origin));
-        }
-    }
 }
 
 pub(crate) fn file_too_big(shown: &str, size: Option<u64>, limit: u64) -> Diagnostic {
@@ -383,40 +323,4 @@ pub(crate) fn file_too_big(shown: &str, size: Option<u64>, limit: u64) -> Diagno
     Diagnostic::error(format!("file {size}over the limit of {limit} bytes"))
         .in_file(shown)
         .hint("option --max-file-bytes raises it")
-}
-
-fn check_object(v: &Value) -> Result<(), String> {
-    let Some(map) = v.as_object() else {
-        return Err("not a mapping".into());
-    };
-    for key in ["apiVersion", "kind"] {
-        match map.get(key) {
-            Some(Value::String(s)) if !s.is_empty() => {}
-            Some(_) => return Err(format!("{key} must be a non-empty string")),
-            None => return Err(format!("missing {key}")),
-        }
-    }
-    match map.get("metadata").and_then(|m| m.get("name")) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(()),
-        Some(_) => Err("metadata.name must be a non-empty string".into()),
-        None => Err("missing metadata.name".into()),
-    }
-}
-
-/// The identity of a value, with the effective namespace.
-pub fn object_id(value: &Value, default_namespace: &str) -> ObjectId {
-    // Plain lookups: `Value::pointer` allocates per segment, and this runs for every object.
-    fn field<'a>(v: Option<&'a Value>, key: &str) -> &'a str {
-        v.and_then(|v| get(v, key)).and_then(Value::as_str).unwrap_or("")
-    }
-    let metadata = get(value, "metadata");
-    let group = group_of(field(Some(value), "apiVersion")).to_string();
-    let kind = field(Some(value), "kind").to_string();
-    let namespace = if is_cluster_scoped(&group, &kind) {
-        String::new()
-    } else {
-        let own = field(metadata, "namespace");
-        if own.is_empty() { default_namespace } else { own }.to_string()
-    };
-    ObjectId { group, kind, namespace, name: field(metadata, "name").to_string() }
 }

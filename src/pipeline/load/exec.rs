@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::ctx::{Collector, Ctx, kustomization_files};
 use super::kustomization::{is_remote, remote_error};
+use super::objects::parse_final;
 use super::root;
 use crate::core::diag::Diagnostic;
 use crate::core::value::get;
@@ -86,7 +87,7 @@ pub(crate) fn build(ctx: &mut Ctx<'_>, dir: &Path, command: &[String], out: &mut
                 return;
             }
             if let Some(text) = ctx.decode(&name, bytes) {
-                ctx.parse_final(&name, text, out);
+                parse_final(ctx, &name, text, out);
             }
         }
         Err(why) => ctx.error(

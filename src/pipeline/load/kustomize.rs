@@ -6,9 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
+
 use super::ctx::{Ctx, Res, kustomization_files};
 use super::kustomization::{Kust, Mode, check_entry, kerr, load_kustomization, restricted_file};
 use super::kustomize_transform::transform;
+use super::objects::{Reading, parse_docs};
 use super::root;
 
 /// Build the kustomization in `dir` (canonical, inside the root) and append its output.
@@ -16,7 +19,27 @@ pub(crate) fn build(ctx: &mut Ctx<'_>, dir: &Path, out: &mut Vec<Res>) {
     let mut chain = vec![dir.to_path_buf()];
     let mut acc = Vec::new();
     accumulate(ctx, dir, &mut chain, Mode::Top, &mut acc);
+    acc.retain(|(v, _)| !is_local_config(v));
+    for (v, _) in &mut acc {
+        drop_empty_annotations(v);
+    }
     out.extend(acc);
+}
+
+/// kustomize leaves out objects annotated `config.kubernetes.io/local-config` (with any
+/// value but `"false"`), once the whole build is done.
+fn is_local_config(v: &Value) -> bool {
+    let annotations = v.get("metadata").and_then(|m| m.get("annotations"));
+    annotations.and_then(|a| a.get("config.kubernetes.io/local-config")).is_some_and(|l| l != "false")
+}
+
+/// kustomize writes no `metadata.annotations` that is empty or null.
+fn drop_empty_annotations(v: &mut Value) {
+    if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut)
+        && m.get("annotations").is_some_and(|a| a.is_null() || a.as_object().is_some_and(|o| o.is_empty()))
+    {
+        m.remove("annotations");
+    }
 }
 
 fn accumulate(ctx: &mut Ctx<'_>, dir: &Path, chain: &mut Vec<PathBuf>, mode: Mode, acc: &mut Vec<Res>) {
@@ -52,7 +75,7 @@ fn add_entry(ctx: &mut Ctx<'_>, k: &Kust, entry: &str, chain: &mut Vec<PathBuf>,
             Ok(p) => {
                 if let Some(text) = ctx.read_text(&p) {
                     let shown = ctx.rel(&p);
-                    ctx.parse_docs(&shown, &text, acc);
+                    parse_docs(ctx, &shown, &text, acc, Reading::Kustomize);
                     ctx.keep_text(&shown, text);
                 }
             }

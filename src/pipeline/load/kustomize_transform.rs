@@ -3,11 +3,12 @@
 
 use serde_json::{Map, Value};
 
-use super::ctx::{Ctx, Res, object_id};
+use super::ctx::{Ctx, Res};
 use super::json_patch;
 use super::kustomization::{Kust, Target};
 use crate::core::diag::Diagnostic;
 use crate::core::kind::{Kind, TargetKind, group_of, is_cluster_scoped};
+use crate::core::object::ObjectId;
 
 fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
@@ -90,7 +91,7 @@ pub(super) fn transform(ctx: &mut Ctx<'_>, k: &Kust, acc: &mut [Res]) {
             }
             matched += 1;
             if let Err(e) = json_patch::apply(v, &p.ops) {
-                let id = object_id(v, &ctx.opts.default_namespace);
+                let id = ObjectId::of(v, &ctx.opts.default_namespace);
                 ctx.error(
                     Diagnostic::error(format!("{} from kustomization {}: {e}", p.what, k.file))
                         .at(origin.location())
@@ -185,7 +186,7 @@ fn rename(ctx: &mut Ctx<'_>, k: &Kust, acc: &mut [Res]) {
             }
             let hit = renamed.iter().find(|(g, kd, n, old, _)| g == group && kd == kind && n == ns && old == name);
             if let Some((_, _, _, _, new)) = hit {
-                let id = object_id(v, &ctx.opts.default_namespace);
+                let id = ObjectId::of(v, &ctx.opts.default_namespace);
                 ctx.warnings.push(
                     Diagnostic::warning(format!(
                         "targetRef names {kind} '{name}', which namePrefix/nameSuffix in {} renamed to '{new}'; \

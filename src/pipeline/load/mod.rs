@@ -24,6 +24,7 @@ pub mod json_patch;
 pub mod kustomization;
 pub mod kustomize;
 pub mod kustomize_transform;
+mod objects;
 pub mod root;
 pub mod walk;
 
@@ -81,7 +82,7 @@ fn load_stdin(ctx: &mut Ctx<'_>, out: &mut Collector) {
         return;
     }
     if let Some(text) = ctx.decode(name, buf) {
-        ctx.parse_final(name, text, out);
+        objects::parse_final(ctx, name, text, out);
     }
 }
 
@@ -109,7 +110,7 @@ fn load_path(ctx: &mut Ctx<'_>, path: &Path, out: &mut Collector) {
         }
     } else if let Some(text) = ctx.read_text(&canonical) {
         let rel = ctx.rel(&canonical);
-        ctx.parse_final(&rel, text, out);
+        objects::parse_final(ctx, &rel, text, out);
     }
 }
 

@@ -18,14 +18,16 @@ fn explicit_file_any_extension_and_list_flattening() {
 }
 
 #[test]
-fn local_config_dropped_and_invalid_document_reported() {
+fn local_config_dropped_by_kustomize_only_and_invalid_document_reported() {
     let repo = TempRepo::new();
-    repo.write(
-        "a.yaml",
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n  annotations:\n    config.kubernetes.io/local-config: \"true\"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: k\n",
-    );
+    let local = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n  annotations:\n    config.kubernetes.io/local-config: \"yes\"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: k\n  annotations:\n    config.kubernetes.io/local-config: \"false\"\n";
+    repo.write("a.yaml", local);
+    // Argo CD applies a plain file's local-config objects; kustomize leaves them out.
     let l = repo.load(&["a.yaml"]).unwrap();
-    assert_eq!(names(&l), vec!["ConfigMap default/k"]);
+    assert_eq!(names(&l), vec!["ConfigMap default/l", "ConfigMap default/k"]);
+    repo.write("k/a.yaml", local);
+    repo.write("k/kustomization.yaml", "resources: [a.yaml]\n");
+    assert_eq!(names(&repo.load(&["k"]).unwrap()), vec!["ConfigMap default/k"]);
     repo.write("b.yaml", "kind: ConfigMap\nmetadata: {name: x}\n");
     repo.write("c.yaml", "- 1\n");
     let e = repo.load(&["b.yaml", "c.yaml"]).unwrap_err();

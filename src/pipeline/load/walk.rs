@@ -15,6 +15,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::ctx::{Collector, Ctx, KUSTOMIZATION_NAMES};
+use super::objects::parse_final;
 use super::root;
 use crate::core::diag::Diagnostic;
 
@@ -91,7 +92,7 @@ fn walk_inner(ctx: &mut Ctx<'_>, dir: &Path, stack: &mut Vec<PathBuf>, out: &mut
             let text =
                 if link { ctx.read_text(&path) } else { ctx.read_confined(&canonical.join(&name), &entry_shown) };
             if let Some(text) = text {
-                ctx.parse_final(&entry_shown, text, out);
+                parse_final(ctx, &entry_shown, text, out);
             }
         } else if meta.is_file() && name.as_bytes() == b"Kustomization" && stack.len() > 1 {
             ctx.warnings.push(
