@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use crate::core::options::Options;
 use crate::core::yaml::{DocFormat, ParseLimits, emit_yaml_stream, parse_stream};
-use crate::pipeline::load::{Input, KustomizeSettings, LoadOptions, Passthrough, json_patch, load};
+use crate::pipeline::load::kustomize::json_patch;
+use crate::pipeline::load::{Input, KustomizeSettings, LoadOptions, Passthrough, load};
 use crate::pipeline::{self, Purpose};
 use crate::present::manifests;
 

@@ -3,7 +3,8 @@
 //! The key is: the kind's rank (`orderFirst` kinds get −22…−1, `orderLast` kinds 1 and 2, the
 //! rest 0), then the legacy GVK string `group_version_kind` (`~G`/`~V`/`~K` for empty parts),
 //! then the id string `Kind.version.group|namespace|name` (`[noGrp]`/`[noVer]`/`[noKind]`,
-//! `~X`/`~N`). The namespace is the one written in the object, as kustomize sees it.
+//! `~X`/`~N`). The namespace is the one written in the object, as kustomize sees it. Two
+//! Namespace kinds compare in reverse when either is in the core group.
 
 use serde_json::Value;
 
@@ -52,6 +53,11 @@ fn or<'a>(s: &'a str, empty: &'a str) -> &'a str {
     if s.is_empty() { empty } else { s }
 }
 
+/// A character that sorts in the reverse order of `c` (among the ASCII ones legacy strings use).
+fn inverted(c: char) -> char {
+    char::from_u32(0x10_FFFF - u32::from(c).min(0x7F)).unwrap_or(c)
+}
+
 /// (kind rank, legacy GVK string, legacy id string).
 pub type OrderKey = (i32, String, String);
 
@@ -69,7 +75,12 @@ pub fn key_of(value: &Value, kind: &str) -> OrderKey {
         parts.iter().for_each(|p| s.push_str(p));
         s
     };
-    let gvk = join(&[or(group, "~G"), "_", or(version, "~V"), "_", or(kind, "~K")]);
+    let mut gvk = join(&[or(group, "~G"), "_", or(version, "~V"), "_", or(kind, "~K")]);
+    if kind == "Namespace" && group.is_empty() {
+        // kustomize compares two Namespace kinds in reverse when either is the core group's:
+        // core Namespaces first, and among them the reverse order.
+        gvk = std::iter::once('\0').chain(gvk.chars().map(inverted)).collect();
+    }
     let id = join(&[
         or(kind, "[noKind]"),
         ".",
@@ -113,6 +124,17 @@ mod tests {
         assert_eq!(kind_rank("BackendConfigPolicy"), 0);
         assert_eq!(kind_rank("MutatingWebhookConfiguration"), 1);
         assert_eq!(kind_rank("ValidatingWebhookConfiguration"), 2);
+    }
+
+    #[test]
+    fn core_namespaces_sort_before_other_groups_namespaces() {
+        let docs = vec![
+            doc("b.example.com/v1", "Namespace", "", "b"),
+            doc("a.example.com/v1", "Namespace", "", "a"),
+            doc("v1", "Namespace", "", "z"),
+            doc("v1", "Namespace", "", "y"),
+        ];
+        assert_eq!(sorted(docs), vec!["Namespace/y", "Namespace/z", "Namespace/a", "Namespace/b"]);
     }
 
     #[test]

@@ -25,6 +25,22 @@ pub use doc::{ParseLimits, Schema, YamlDoc, YamlError};
 pub use emit::{DocFormat, DocWriter, emit_doc, emit_yaml, emit_yaml_stream};
 pub use locate::locate;
 
+/// Whether kustomize (goyaml.v3) reads this text, written plain, as a string.
+pub fn kustomize_resolves_to_string(text: &str) -> bool {
+    matches!(scalar::kustomize_plain(text), Ok(serde_json::Value::String(_)))
+}
+
+/// A JSON text as Kubernetes holds it: numbers as the API server receives them, strings
+/// checked as the YAML reader checks them; or why not.
+pub fn kubernetes_json(text: &str) -> Result<serde_json::Value, String> {
+    let limits = ParseLimits { max_documents: 1, max_depth: doc::PARSER_DEPTH_LIMIT };
+    let mut docs = json::parse_json_stream(text, &limits).map_err(|e| e.to_string())?;
+    match docs.len() {
+        1 => Ok(docs.remove(0).value),
+        _ => Err("expected one JSON value".into()),
+    }
+}
+
 /// Parse a YAML stream as Kubernetes reads it, or a JSON stream when the first non-blank
 /// byte is `{`.
 pub fn parse_stream(text: &str, limits: &ParseLimits) -> Result<Vec<YamlDoc>, YamlError> {

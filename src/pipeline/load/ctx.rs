@@ -93,15 +93,30 @@ impl Collector {
         trees
     }
 
-    /// The objects, duplicates reported and dropped (the first definition stays).
+    /// The objects, duplicates reported and dropped (the first definition stays). Two
+    /// versions of one object (apps/v1 and extensions/v1beta1 Deployments of one name) are
+    /// distinct to kustomize and Argo CD, and pass; of a kind bcp-render reads they would
+    /// make its reading ambiguous, and are refused.
     pub(crate) fn finish(mut self, ctx: &mut Ctx<'_>) -> Vec<Object> {
         // Only looked up, never iterated, so its order cannot reach the output.
-        let mut first: HashMap<&ObjectId, usize> = HashMap::with_capacity(self.objects.len());
+        let mut first: HashMap<(&ObjectId, &str), usize> = HashMap::with_capacity(self.objects.len());
+        let mut by_id: HashMap<&ObjectId, usize> = HashMap::with_capacity(self.objects.len());
         let mut duplicate = vec![false; self.objects.len()];
         for (i, o) in self.objects.iter().enumerate() {
-            let Some(&f) = first.get(&o.id) else {
-                first.insert(&o.id, i);
-                continue;
+            // The legacy order's GVK string tells versions apart.
+            let f = match first.get(&(&o.id, o.order.1.as_str())) {
+                Some(&f) => f,
+                None => {
+                    first.insert((&o.id, &o.order.1), i);
+                    match by_id.get(&o.id) {
+                        Some(&f) if o.kind.is_read() => f,
+                        Some(_) => continue,
+                        None => {
+                            by_id.insert(&o.id, i);
+                            continue;
+                        }
+                    }
+                }
             };
             duplicate[i] = true;
             let f = &self.objects[f];
@@ -118,6 +133,7 @@ impl Collector {
             ctx.error(d);
         }
         drop(first);
+        drop(by_id);
         let mut i = 0;
         self.objects.retain(|_| {
             i += 1;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::ctx::{Collector, Ctx, kustomization_files};
-use super::kustomization::{is_remote, remote_error};
+use super::kustomize::paths::{is_remote, remote_error};
 use super::objects::parse_final;
 use super::root;
 use crate::core::diag::Diagnostic;

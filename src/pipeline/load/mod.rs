@@ -5,8 +5,7 @@
 //!
 //! * [`ctx`]: limits, confined reads, parsing documents, collecting objects;
 //! * [`root`]: finding the repository root and confining paths to it;
-//! * [`walk`]: plain directories; [`kustomize`], [`kustomization`], [`kustomize_transform`]
-//!   and [`json_patch`]: the kustomize subset;
+//! * [`walk`]: plain directories; [`kustomize`]: the built-in kustomize; [`exec`]: the real one;
 //! * [`git`]: a tree at another revision, for `diff --git`.
 
 use std::collections::BTreeMap;
@@ -20,17 +19,14 @@ use crate::core::options::KustomizeEngine;
 pub mod ctx;
 pub mod exec;
 pub mod git;
-pub mod json_patch;
-pub mod kustomization;
 pub mod kustomize;
-pub mod kustomize_transform;
 mod objects;
 pub mod root;
 pub mod walk;
 
 use ctx::{Collector, Ctx, file_too_big, kustomization_files};
 pub use ctx::{KustomizeSettings, LoadOptions, Passthrough};
-use kustomization::way_out;
+use kustomize::file::way_out;
 
 /// One path given on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]

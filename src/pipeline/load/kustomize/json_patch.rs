@@ -1,9 +1,47 @@
-//! RFC 6902 JSON Patch over `serde_json::Value`, with RFC 6901 pointers.
+//! JSON6902 patches as kustomize applies them (evanphx/json-patch v4.12): RFC 6902 with
+//! RFC 6901 pointers, except that `replace` of a missing member adds it and no operation
+//! applies to the whole document, and a `copy` of a missing member copies null. Where that
+//! library accepts what RFC 6902 does not (leading zeros or negative array indices, an
+//! operation without a value),
+//! the error says kustomize would build it ([`PatchError::kustomize_builds`]).
 //!
 //! A patch is applied to a copy; the document is only replaced when every operation succeeded.
 
 use serde_json::Value;
 use std::fmt;
+
+use crate::core::yaml::{ParseLimits, kubernetes_json, parse_stream};
+
+/// Why a patch text is not a JSON6902 patch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// A mapping or several documents: a strategic-merge patch.
+    NotJson6902,
+    Invalid(String),
+}
+
+/// A patch text as kustomize reads it: JSON when it starts with `[`, else YAML (1.1).
+pub fn parse_ops(text: &str, limits: &ParseLimits) -> Result<Value, ParseError> {
+    let text = text.trim();
+    let ops = if text.starts_with('[') {
+        kubernetes_json(text).map_err(ParseError::Invalid)?
+    } else {
+        let docs = parse_stream(text, limits).map_err(|e| ParseError::Invalid(e.to_string()))?;
+        match docs.as_slice() {
+            [] => return Err(ParseError::Invalid("the patch is empty".into())),
+            [doc] if doc.value.is_array() => doc.value.clone(),
+            [doc] if !doc.value.is_object() => return Err(ParseError::Invalid("not a patch".into())),
+            _ => return Err(ParseError::NotJson6902),
+        }
+    };
+    if !is_json6902(&ops) {
+        return Err(ParseError::Invalid("a JSON patch must be a list of operations, each with an op".into()));
+    }
+    if ops.as_array().is_some_and(Vec::is_empty) {
+        return Err(ParseError::Invalid("patch appears to be empty".into()));
+    }
+    Ok(ops)
+}
 
 /// What went wrong in one operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +94,18 @@ impl fmt::Display for PatchError {
 
 impl std::error::Error for PatchError {}
 
+impl PatchError {
+    /// Whether kustomize's patch library would apply this operation (where RFC 6902, and
+    /// this implementation, refuse it).
+    pub fn kustomize_builds(&self) -> bool {
+        match &self.kind {
+            PatchErrorKind::BadIndex(_) => true,
+            PatchErrorKind::Malformed(m) => m.contains("'value'"),
+            _ => false,
+        }
+    }
+}
+
 /// True when `v` looks like a JSON6902 patch: a list whose items are all objects with `op`.
 pub fn is_json6902(v: &Value) -> bool {
     match v {
@@ -100,6 +150,10 @@ fn apply_one(doc: &mut Value, op: &Value, index: usize) -> Result<(), PatchError
         return Err(err(PatchErrorKind::Malformed("missing string field 'path'".into())));
     };
     let tokens = parse_pointer(&path).map_err(err)?;
+    if tokens.is_empty() {
+        // The library finds no parent for the root.
+        return Err(err(PatchErrorKind::NotFound(path)));
+    }
     let value =
         || obj.get("value").cloned().ok_or_else(|| err(PatchErrorKind::Malformed("missing field 'value'".into())));
     let from = || -> Result<(String, Vec<String>), PatchError> {
@@ -114,9 +168,17 @@ fn apply_one(doc: &mut Value, op: &Value, index: usize) -> Result<(), PatchError
         "remove" => remove(doc, &tokens, &path).map(|_| ()).map_err(err),
         "replace" => {
             let v = value()?;
-            let target = get_mut(doc, &tokens, &path).map_err(err)?;
-            *target = v;
-            Ok(())
+            // A missing member of an existing object is added.
+            match get_mut(doc, &tokens, &path) {
+                Ok(target) => {
+                    *target = v;
+                    Ok(())
+                }
+                Err(_) => match tokens.split_last().map(|(_, parent)| get_mut(doc, parent, &path)) {
+                    Some(Ok(Value::Object(_))) => add(doc, &tokens, &path, v).map_err(err),
+                    _ => Err(err(PatchErrorKind::NotFound(path.clone()))),
+                },
+            }
         }
         "move" => {
             let (f, from_tokens) = from()?;
@@ -128,7 +190,14 @@ fn apply_one(doc: &mut Value, op: &Value, index: usize) -> Result<(), PatchError
         }
         "copy" => {
             let (f, from_tokens) = from()?;
-            let v = get_mut(doc, &from_tokens, &f).map_err(err)?.clone();
+            let v = match get_mut(doc, &from_tokens, &f) {
+                Ok(v) => v.clone(),
+                // The library copies a missing member of an existing object as null.
+                Err(e) => match from_tokens.split_last().map(|(_, parent)| get_mut(doc, parent, &f)) {
+                    Some(Ok(Value::Object(_))) => Value::Null,
+                    _ => return Err(err(e)),
+                },
+            };
             add(doc, &tokens, &path, v).map_err(err)
         }
         "test" => {
@@ -235,9 +304,39 @@ mod tests {
     }
 
     #[test]
-    fn add_replaces_root_and_existing_member() {
-        assert_eq!(run(json!({"a": 1}), json!([{"op": "add", "path": "", "value": 5}])).unwrap(), json!(5));
+    fn add_replaces_a_member_but_nothing_applies_to_the_root() {
         assert_eq!(run(json!({"a": 1}), json!([{"op": "add", "path": "/a", "value": 2}])).unwrap(), json!({"a": 2}));
+        for op in ["add", "replace", "remove", "test"] {
+            let e = run(json!({"a": 1}), json!([{"op": op, "path": "", "value": 5}])).unwrap_err();
+            assert!(matches!(e.kind, PatchErrorKind::NotFound(_)) && !e.kustomize_builds(), "{op}");
+        }
+    }
+
+    #[test]
+    fn what_kustomizes_library_accepts_and_rfc_6902_does_not_is_marked() {
+        let e = run(json!({"a": [1]}), json!([{"op": "add", "path": "/a/01", "value": 1}])).unwrap_err();
+        assert!(e.kustomize_builds());
+        // A missing member of an existing object copies as null.
+        assert_eq!(run(json!({}), json!([{"op": "copy", "from": "/x", "path": "/y"}])).unwrap(), json!({"y": null}));
+        assert!(run(json!({}), json!([{"op": "copy", "from": "/x/z", "path": "/y"}])).is_err());
+        let e = run(json!({}), json!([{"op": "add", "path": "/y"}])).unwrap_err();
+        assert!(e.kustomize_builds());
+        let e = run(json!({}), json!([{"op": "remove", "path": "/y"}])).unwrap_err();
+        assert!(!e.kustomize_builds());
+    }
+
+    #[test]
+    fn patch_texts_as_kustomize_reads_them() {
+        let limits = ParseLimits::default();
+        let ops =
+            parse_ops("- op: add\n  path: /a\n  value: yes\n- {op: add, path: /b, value: 017}\n", &limits).unwrap();
+        assert_eq!(ops, json!([{"op": "add", "path": "/a", "value": true}, {"op": "add", "path": "/b", "value": 15}]));
+        assert_eq!(parse_ops(" [{\"op\": \"remove\", \"path\": \"/a\"}]", &limits).unwrap()[0]["op"], "remove");
+        // Starting with `[` it must be JSON: flow YAML is kustomize's parse error.
+        assert!(matches!(parse_ops("[{op: remove, path: /a}]", &limits), Err(ParseError::Invalid(_))));
+        assert_eq!(parse_ops("apiVersion: v1\nkind: X\n", &limits), Err(ParseError::NotJson6902));
+        assert!(matches!(parse_ops("[]", &limits), Err(ParseError::Invalid(_))));
+        assert!(matches!(parse_ops("", &limits), Err(ParseError::Invalid(_))));
     }
 
     #[test]
@@ -261,17 +360,23 @@ mod tests {
     }
 
     #[test]
-    fn replace_requires_existing() {
+    fn replace_of_a_missing_member_adds_it_but_needs_its_parent() {
         assert_eq!(
             run(json!({"a": 1}), json!([{"op": "replace", "path": "/a", "value": 2}])).unwrap(),
             json!({"a": 2})
         );
+        assert_eq!(
+            run(json!({"a": 1}), json!([{"op": "replace", "path": "/b", "value": 2}])).unwrap(),
+            json!({"a": 1, "b": 2})
+        );
         let e = run(
             json!({"a": 1}),
-            json!([{"op": "test", "path": "/a", "value": 1}, {"op": "replace", "path": "/b", "value": 2}]),
+            json!([{"op": "test", "path": "/a", "value": 1}, {"op": "replace", "path": "/x/y", "value": 2}]),
         )
         .unwrap_err();
         assert_eq!(e.index, 1);
+        assert_eq!(e.op, "replace");
+        let e = run(json!({"a": [1]}), json!([{"op": "replace", "path": "/a/3", "value": 2}])).unwrap_err();
         assert_eq!(e.op, "replace");
     }
 
