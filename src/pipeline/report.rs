@@ -32,6 +32,7 @@ impl Texts {
                 line: obj.origin.line,
                 span: obj.origin.span,
                 span_line: obj.origin.span_line,
+                retypable: false,
             };
             if let Some((line, col)) = yaml::locate(text, &doc, pointer) {
                 loc.line = Some(line);

@@ -85,7 +85,7 @@ fn unsupported_kustomize_fields_are_refused_by_name() {
     ]);
     let r = render_in(dir.path(), &["--kustomize-engine", "builtin", "app"]);
     assert_failed(&r, 1);
-    assert!(r.stderr.contains("'helmCharts' is not supported by the built-in kustomize"), "{}", r.stderr);
+    assert!(r.stderr.contains("helmCharts: not supported by the built-in kustomize"), "{}", r.stderr);
     assert!(r.stderr.contains("--kustomize-engine exec app"), "the way out names the engine: {}", r.stderr);
     assert!(r.stderr.contains("kubectl kustomize app | bcp-render render -"), "and the pipe: {}", r.stderr);
 }

@@ -9,6 +9,7 @@ mod explain_diff;
 mod fields;
 mod fuzzing;
 mod hostile;
+mod kustomize_diff;
 mod layers;
 mod profiles;
 mod render;

@@ -109,6 +109,8 @@ struct Composer<'l> {
     root: Option<(Value, Mark)>,
     /// Where the current document's root node starts.
     start: Option<Mark>,
+    /// The current document has an annotation value a JSON patch would re-type.
+    retypable: std::cell::Cell<bool>,
 }
 
 impl Composer<'_> {
@@ -187,7 +189,6 @@ impl Composer<'_> {
 
     /// A plain scalar, as the schema reads it where it stands.
     fn plain(&self, text: &str, mark: Mark) -> Result<Value, YamlError> {
-        let unsupported = |m: String| YamlError { unsupported: true, ..error(mark, m) };
         match self.schema {
             Schema::Kubernetes if self.key_expected() => {
                 Ok(Value::String(plain_key(text).map_err(|m| error(mark, m))?))
@@ -196,7 +197,11 @@ impl Composer<'_> {
             Schema::Kustomize if self.key_expected() => {
                 Ok(Value::String(kustomize_key(text).map_err(|m| error(mark, m))?))
             }
-            Schema::Kustomize if self.annotation_value() => kustomize_annotation(text).map_err(unsupported),
+            Schema::Kustomize if self.annotation_value() => {
+                let (value, kept) = kustomize_annotation(text);
+                self.retypable.set(self.retypable.get() || !kept);
+                Ok(value)
+            }
             Schema::Kustomize => kustomize_plain(text).map_err(|(m, u)| YamlError { unsupported: u, ..error(mark, m) }),
         }
     }
@@ -372,6 +377,7 @@ pub(crate) fn parse_yaml_stream(text: &str, limits: &ParseLimits, schema: Schema
         alias_nodes: 0,
         root: None,
         start: None,
+        retypable: std::cell::Cell::new(false),
     };
     let mut docs = Vec::new();
     let mut doc_start = Mark::default();
@@ -390,6 +396,7 @@ pub(crate) fn parse_yaml_stream(text: &str, limits: &ParseLimits, schema: Schema
                 c.root = None;
                 c.start = None;
                 c.anchors.clear();
+                c.retypable.set(false);
             }
             Event::DocumentEnd => {
                 let Some((value, root)) = c.root.take() else { continue };
@@ -400,7 +407,8 @@ pub(crate) fn parse_yaml_stream(text: &str, limits: &ParseLimits, schema: Schema
                     return Err(YamlError { limit: true, ..error(root, too_many_documents(limits)) });
                 }
                 let span = (doc_start.index, end.index.max(doc_start.index));
-                docs.push(YamlDoc { value, line: root.line + 1, span, span_line: doc_start.line + 1 });
+                let retypable = c.retypable.get();
+                docs.push(YamlDoc { value, line: root.line + 1, span, span_line: doc_start.line + 1, retypable });
             }
             Event::Alias(name) => c.alias(&name, start)?,
             Event::Scalar(s) => {

@@ -25,6 +25,9 @@ pub struct YamlDoc {
     pub span: (usize, usize),
     /// 1-based line of the span's first byte.
     pub span_line: usize,
+    /// ([`Schema::Kustomize`]) An annotation value is kept as written in a form a JSON
+    /// patch would re-type (`0x1F`): the document must not be patched by the built-in engine.
+    pub retypable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -122,7 +122,7 @@ pub(super) fn parse_json_stream(text: &str, limits: &ParseLimits) -> Result<Vec<
         if docs.len() >= limits.max_documents {
             return Err(YamlError { line, col, message: too_many_documents(limits), limit: true, unsupported: false });
         }
-        docs.push(YamlDoc { value, line, span: (start, end), span_line: line });
+        docs.push(YamlDoc { value, line, span: (start, end), span_line: line, retypable: false });
     }
     Ok(docs)
 }

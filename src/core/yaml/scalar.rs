@@ -88,23 +88,17 @@ pub fn kustomize_key(text: &str) -> Result<String, &'static str> {
 }
 
 /// A plain annotation value of a kustomize resource: kustomize writes the text as it was
-/// (`8080` becomes `"8080"`). Reproduced where every path through kustomize gives that same
-/// text; a JSON patch re-types the object first, so `0x1F` could become `"31"`: refused.
-pub fn kustomize_annotation(text: &str) -> Result<Value, String> {
-    let canonical = match resolve(text) {
-        Ok(Resolved::Str) if !is_v3_timestamp(text) => true,
+/// (`8080` becomes `"8080"`, `0x1F` stays `"0x1F"`). Also whether a JSON patch would keep
+/// that text: a patch re-types the whole object first, so `0x1F` would become `"31"`.
+pub fn kustomize_annotation(text: &str) -> (Value, bool) {
+    let kept = match resolve(text) {
+        Ok(Resolved::Str) => !is_v3_timestamp(text),
         Ok(Resolved::Bool(_)) => !V3_BOOLS.contains(&text) || text == "true" || text == "false",
         Ok(Resolved::Null) => text == "null",
         Ok(Resolved::Int(i)) => i.to_string() == text,
         _ => false,
     };
-    if canonical {
-        Ok(Value::String(text.to_string()))
-    } else {
-        Err("an annotation value written as a number or null in a form kustomize may rewrite (a JSON patch \
-             re-types it); quote it"
-            .into())
-    }
+    (Value::String(text.to_string()), kept)
 }
 
 /// Go's float parser and go-yaml's float pattern differ on underscores after a leading dot.

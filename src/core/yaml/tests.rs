@@ -309,7 +309,7 @@ fn yaml_locate_never_panics_on_odd_input() {
     let texts = ["", "\u{e9}: [", "- - -\n  - :\n", "a: '\n", "\"a\\", "a: |\n  x\n b: 2\n"];
     for text in texts {
         for span in [(0, text.len()), (0, 1000), (3, 1)] {
-            let doc = YamlDoc { value: Value::Null, line: 1, span, span_line: 1 };
+            let doc = YamlDoc { value: Value::Null, line: 1, span, span_line: 1, retypable: false };
             for p in ["", "/a", "/0/0", "/a/b/c", "/~", "//"] {
                 let _ = locate(text, &doc, p);
             }
@@ -710,13 +710,26 @@ fn kustomize_keeps_annotation_values_as_written() {
     );
     let list = "kind: List\nitems:\n- kind: X\n  metadata:\n    annotations:\n      a: 1\n";
     assert_eq!(kustomize(list).unwrap()[0]["items"][0]["metadata"]["annotations"]["a"], json!("1"));
-    // Forms a JSON patch would re-type, and values kustomize empties, are unsupported.
-    for form in ["0x1F", "017", "1.5", "~", "''", "True", "2001-12-14", "{a: 1}", "[1]", "*x"] {
+    // Forms a JSON patch would re-type are kept as written, and the document says so.
+    for (form, retypable) in [
+        ("0x1F", true),
+        ("017", true),
+        ("1.5", true),
+        ("~", true),
+        ("True", true),
+        ("2001-12-14", true),
+        ("8080", false),
+        ("''", false),
+    ] {
+        let text = format!("kind: X\nmetadata:\n  annotations:\n    a: {form}\n");
+        let docs = parse_stream_as(&text, &ParseLimits::default(), Schema::Kustomize).unwrap();
+        let want = if form == "''" { "" } else { form };
+        assert_eq!(docs[0].value["metadata"]["annotations"]["a"], json!(want), "{form}");
+        assert_eq!(docs[0].retypable, retypable, "{form}");
+    }
+    // Values kustomize empties are unsupported.
+    for form in ["{a: 1}", "[1]", "*x"] {
         let text = format!("kind: X\nx: &x 1\nmetadata:\n  annotations:\n    a: {form}\n");
-        match kustomize(&text) {
-            Ok(v) if form == "''" => assert_eq!(v[0]["metadata"]["annotations"]["a"], json!("")),
-            Ok(v) => panic!("{form}: {v:?}"),
-            Err(e) => assert!(e.unsupported, "{form}: {e:?}"),
-        }
+        assert!(kustomize(&text).unwrap_err().unsupported, "{form}");
     }
 }

@@ -48,22 +48,40 @@ pub(crate) fn parse_final(ctx: &mut Ctx<'_>, file: &str, text: String, out: &mut
 
 /// Parse a stream into objects, by `reading`'s rules.
 pub(crate) fn parse_docs(ctx: &mut Ctx<'_>, file: &str, text: &str, out: &mut Vec<Res>, reading: Reading) {
+    for (objects, _) in parse(ctx, file, text, reading) {
+        out.extend(objects);
+    }
+}
+
+/// [`parse_docs`] for a kustomization's resource file: each object with whether an
+/// annotation of its document is kept as written in a form a JSON patch would re-type.
+pub(crate) fn parse_resources(ctx: &mut Ctx<'_>, file: &str, text: &str) -> Vec<(Value, Origin, bool)> {
+    let docs = parse(ctx, file, text, Reading::Kustomize);
+    docs.into_iter().flat_map(|(objects, retypable)| objects.into_iter().map(move |(v, o)| (v, o, retypable))).collect()
+}
+
+/// Each document's objects.
+fn parse(ctx: &mut Ctx<'_>, file: &str, text: &str, reading: Reading) -> Vec<(Vec<Res>, bool)> {
     let docs = match crate::core::yaml::parse_stream_as(text, &ctx.opts.parse, reading.schema()) {
         Ok(d) => d,
         Err(e) => {
             let kind = if e.unsupported { DiagKind::Unsupported } else { DiagKind::General };
             ctx.error(Diagnostic::error(e.message).in_file(file).line(e.line, e.col).kind(kind));
-            return;
+            return Vec::new();
         }
     };
     if !ctx.count_documents(file, &docs) {
-        return;
+        return Vec::new();
     }
+    let mut out = Vec::with_capacity(docs.len());
     for (i, doc) in docs.into_iter().enumerate() {
         let origin =
             Origin { file: file.to_string(), doc: i, line: doc.line, span: doc.span, span_line: doc.span_line };
-        push(ctx, doc.value, origin, out, reading);
+        let mut objects = Vec::new();
+        push(ctx, doc.value, origin, &mut objects, reading);
+        out.push((objects, doc.retypable));
     }
+    out
 }
 
 /// Add the objects one document holds to `out`.

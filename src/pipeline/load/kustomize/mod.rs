@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::ctx::{Ctx, Res, kustomization_files};
-use super::objects::{Reading, parse_docs};
+use super::objects::parse_resources;
 use super::root;
 use crate::core::diag::Diagnostic;
 use crate::core::kind::{Kind, TargetKind};
@@ -130,16 +130,16 @@ fn accumulate(ctx: &mut Ctx<'_>, dir: &Path, chain: &mut Vec<PathBuf>, mode: Mod
 /// A resource file's objects, as kustomize reads them. Objects carrying kustomize's own
 /// bookkeeping annotations would feed its history: not reproduced.
 fn read_resources(ctx: &mut Ctx<'_>, file: &str, text: &str, acc: &mut Vec<KRes>) {
-    let mut docs = Vec::new();
-    parse_docs(ctx, file, text, &mut docs, Reading::Kustomize);
-    for (value, origin) in docs {
+    for (value, origin, retypable) in parse_resources(ctx, file, text) {
         let annotations = value.pointer("/metadata/annotations").and_then(Value::as_object);
         if annotations.is_some_and(|a| a.keys().any(|k| k.starts_with(tables::INTERNAL_PREFIX))) {
             let m = format!("an object with kustomize's own {}* annotations", tables::INTERNAL_PREFIX);
             ctx.error(unsupported(file, m).at(origin.location()));
             continue;
         }
-        acc.push(KRes::new(value, origin));
+        let mut r = KRes::new(value, origin);
+        r.retypable = retypable;
+        acc.push(r);
     }
 }
 

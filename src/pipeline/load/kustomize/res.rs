@@ -27,6 +27,8 @@ pub(crate) struct KRes {
     pub prev: Vec<PrevId>,
     pub prefixes: Vec<String>,
     pub suffixes: Vec<String>,
+    /// An annotation is kept as written in a form a JSON patch would re-type (`0x1F`).
+    pub retypable: bool,
 }
 
 fn field<'a>(v: &'a Value, pointer: &str) -> &'a str {
@@ -35,7 +37,7 @@ fn field<'a>(v: &'a Value, pointer: &str) -> &'a str {
 
 impl KRes {
     pub(crate) fn new(value: Value, origin: Origin) -> KRes {
-        KRes { value, origin, prev: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new() }
+        KRes { value, origin, prev: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new(), retypable: false }
     }
 
     pub(crate) fn api_version(&self) -> &str {

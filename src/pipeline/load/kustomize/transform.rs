@@ -66,7 +66,14 @@ fn patch(ctx: &mut Ctx<'_>, k: &Kust, p: &Patch, acc: &mut [KRes], stores: bool)
             r.store_previous_id();
         }
         let internal = r.has_build_annotations();
-        if let Err(d) = apply_patch(&mut r.value, &p.ops, internal) {
+        let result = if r.retypable {
+            let m = "a JSON patch on an object whose annotation is written as a number (or null) in a form \
+                     kustomize re-types when it patches: quote the annotation";
+            Err(Diagnostic::error(m).kind(DiagKind::Unsupported))
+        } else {
+            apply_patch(&mut r.value, &p.ops, internal)
+        };
+        if let Err(d) = result {
             let message = format!("{} from kustomization {}: {}", p.what, k.file, d.message);
             let id = ObjectId::of(&r.value, &ctx.opts.default_namespace).display();
             ctx.error(Diagnostic::error(message).kind(d.kind).at(r.origin.location()).object(id));
