@@ -1,5 +1,6 @@
 //! One integration-test binary: the real executable on fixture repositories.
 
+mod argo_reading;
 mod argocd;
 mod check;
 mod concurrency;
