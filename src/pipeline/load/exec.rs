@@ -240,6 +240,12 @@ pub(crate) fn message(stderr: &str, root: &Path) -> String {
         };
     }
     let why = why.trim().strip_prefix("Error: ").unwrap_or(why.trim());
+    // kustomize quotes whole objects in some errors (Go's `%#v` of a map): left out.
+    let dump = ["map[", "{{", "interface {}"].iter().filter_map(|d| why.find(d)).min();
+    let why = match dump {
+        Some(at) => format!("{}(kustomize's dump of the object left out)", &why[..at]),
+        None => why.to_string(),
+    };
     let root = format!("{}/", root.display());
     why.replace(&root, "").chars().take(300).collect()
 }
@@ -261,6 +267,9 @@ mod tests {
         assert_eq!(message(block, root), "must specify --enable-helm");
         assert_eq!(message("Error: accumulating resources: boom\n", root), "accumulating resources: boom");
         assert_eq!(message("", root), "");
+        let dump = "E1202 run.go:72] \"command failed\" err=\"map[string]interface {}{\\\"data\\\":map[string]interface {}{\\\"password\\\":\\\"hunter2\\\"}}: json: unsupported type\"\n";
+        let m = message(dump, root);
+        assert!(!m.contains("hunter2") && m.contains("left out"), "{m}");
         assert_eq!(message(&"x".repeat(1000), root).len(), 300);
     }
 }
