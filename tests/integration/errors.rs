@@ -238,3 +238,17 @@ fn exec_never_runs_a_program_from_the_repository() {
     assert_failed(&r, 1);
     assert!(r.stderr.contains("absolute path"), "{}", r.stderr);
 }
+
+#[test]
+fn a_value_yaml_reads_as_a_number_says_so_and_how_to_keep_it_a_string() {
+    let policy = "apiVersion: gateway.kgateway.dev/v1alpha1\nkind: BackendConfigPolicy\nmetadata:\n  name: p\nspec:\n  targetRefs:\n  - group: \"\"\n    kind: Service\n    name: web\n  connectTimeout: 017\n";
+    let dir = repo(&[("svc.yaml", SERVICE), ("policy.yaml", policy)]);
+    let r = render_in(dir.path(), &["."]);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("policy.yaml:10:3") && r.stderr.contains("got integer 15"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Kubernetes reads this unquoted value as a number") && r.stderr.contains("quote it"),
+        "{}",
+        r.stderr
+    );
+}

@@ -173,7 +173,10 @@ impl Composer<'_> {
 
     fn scalar(&mut self, s: Scalar, mark: Mark, end: Mark) -> Result<(), YamlError> {
         let plain = s.style == ScalarStyle::Plain;
-        check_text(&s.value).map_err(|m| error(mark, m))?;
+        // Raw characters were checked over the whole text; only escapes can make more.
+        if s.style == ScalarStyle::DoubleQuoted {
+            check_text(&s.value).map_err(|m| error(mark, m))?;
+        }
         self.check_source(&s, mark, end)?;
         let value = match s.tag.as_deref() {
             None if plain => self.plain(&s.value, mark)?,

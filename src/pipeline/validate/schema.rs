@@ -187,13 +187,22 @@ pub fn validate(value: &Value, release: Release, kind: SchemaKind) -> Vec<(Strin
                     Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" or "),
                     other => other.as_str().unwrap_or("?").to_string(),
                 });
-                let msg = format!(
-                    "must be of type {}, got {} {}",
-                    want.unwrap_or_default(),
-                    json_type(instance),
-                    placeholder(instance, kind)
-                );
-                out.push((ptr, Diagnostic::error(msg)));
+                let want = want.unwrap_or_default();
+                let msg =
+                    format!("must be of type {want}, got {} {}", json_type(instance), placeholder(instance, kind));
+                let mut d = Diagnostic::error(msg);
+                // Most such values are YAML 1.1 reading an unquoted scalar as Kubernetes does.
+                if want.contains("string") && (instance.is_number() || instance.is_boolean() || instance.is_null()) {
+                    let what = match &**instance {
+                        Value::Bool(_) => "a boolean",
+                        Value::Null => "null",
+                        _ => "a number",
+                    };
+                    d = d.hint(format!(
+                        "Kubernetes reads this unquoted value as {what} (YAML 1.1: yes/no/on/off are booleans, 017 is 15); quote it"
+                    ));
+                }
+                out.push((ptr, d));
             }
             ValidationErrorKind::AnyOf { .. } => {
                 let node = schema_node(root, schema_path);
