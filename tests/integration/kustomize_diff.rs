@@ -6,7 +6,11 @@
 //! kustomize's output. Never DIFFERENT. Both engines are checked: `builtin` and `auto` (the
 //! default, which hands what the built-in engine refuses to the real one).
 //!
-//! Without a real kustomize this says it skipped; under `CI=true` that is a failure.
+//! The real kustomize's output of each kustomization is also recorded next to it
+//! (`.kustomize-build.yaml`, written with `BCP_RENDER_UPDATE=1`): the built-in engine is
+//! checked against the recordings by `cargo test` alone, and against the real kustomize, and
+//! the recordings kept current, where one is installed. Without a real kustomize that part
+//! says it skipped; under `CI=true` that is a failure.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -53,6 +57,11 @@ fn without_ours(docs: Vec<Value>) -> Vec<Value> {
             d
         })
         .collect()
+}
+
+/// The recorded output of the real kustomize for `dir`.
+fn recording(dir: &Path) -> PathBuf {
+    dir.join(".kustomize-build.yaml")
 }
 
 fn real(kustomize: &[String], dir: &Path) -> Option<String> {
@@ -130,6 +139,19 @@ fn builtin_and_auto_kustomize_are_identical_to_the_real_one_or_refuse() {
     for dir in &dirs {
         let rel = dir.strip_prefix(project_dir()).unwrap_or(dir);
         let real_out = real(&kustomize, rel);
+        let recorded = std::fs::read_to_string(recording(dir)).ok();
+        match (&real_out, std::env::var("BCP_RENDER_UPDATE").is_ok()) {
+            (Some(text), true) => std::fs::write(recording(dir), text).unwrap(),
+            (None, true) => {
+                let _ = std::fs::remove_file(recording(dir));
+            }
+            (_, false) => assert_eq!(
+                real_out,
+                recorded,
+                "{}: the recording of the real kustomize's output is stale (BCP_RENDER_UPDATE=1 rewrites it)",
+                rel.display()
+            ),
+        }
         for engine in ["builtin", "auto"] {
             let mut why = String::new();
             let v = verdict(engine, rel, real_out.as_deref(), &mut why);
@@ -164,4 +186,23 @@ fn builtin_and_auto_kustomize_are_identical_to_the_real_one_or_refuse() {
             "fixtures/kustomize-corpus/80-np-numeric-style",
         ]
     );
+}
+
+#[test]
+fn builtin_kustomize_is_identical_to_the_recorded_real_one_or_refuses() {
+    let mut dirs = Vec::new();
+    kustomizations(&fixture(""), &mut dirs);
+    let (mut identical, mut different) = (0, Vec::new());
+    for dir in &dirs {
+        let rel = dir.strip_prefix(project_dir()).unwrap_or(dir);
+        let recorded = std::fs::read_to_string(recording(dir)).ok();
+        let mut why = String::new();
+        match verdict("builtin", rel, recorded.as_deref(), &mut why) {
+            Verdict::Identical => identical += 1,
+            Verdict::Different => different.push(format!("{}: {why}", rel.display())),
+            Verdict::Refused | Verdict::BothFail => {}
+        }
+    }
+    assert!(different.is_empty(), "DIFFERENT from the recorded kustomize output:\n{}", different.join("\n"));
+    assert!(identical >= 70, "the built-in engine builds only {identical} kustomizations identically");
 }
