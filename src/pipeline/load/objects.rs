@@ -105,7 +105,11 @@ pub(crate) fn push(ctx: &mut Ctx<'_>, value: Value, origin: Origin, out: &mut Ve
         _ => {}
     }
     if let Err(what) = check(&value, reading) {
-        let hint = "every document needs string apiVersion, kind and metadata.name; label (and annotation) values are strings: quote them";
+        let hint = if what.starts_with("metadata.labels") || what.starts_with("metadata.annotations") {
+            "label and annotation values are strings: quote the value"
+        } else {
+            "every document needs string apiVersion, kind and metadata.name"
+        };
         ctx.error(Diagnostic::error(format!("document {}: {what}", origin.doc)).at(origin.location()).hint(hint));
         return;
     }
