@@ -25,7 +25,7 @@ pub struct YamlDoc {
     pub span: (usize, usize),
     /// 1-based line of the span's first byte.
     pub span_line: usize,
-    /// ([`Schema::Kustomize`]) An annotation value is kept as written in a form a JSON
+    /// (`Schema::Kustomize`) An annotation value is kept as written in a form a JSON
     /// patch would re-type (`0x1F`): the document must not be patched by the built-in engine.
     pub retypable: bool,
 }
@@ -38,7 +38,7 @@ pub struct YamlError {
     pub message: String,
     /// A limit (`--max-depth`, `--max-documents`) was hit, rather than a syntax error.
     pub limit: bool,
-    /// Valid YAML that the chosen [`Schema`] cannot read exactly (the real tool may).
+    /// Valid YAML that the chosen `Schema` cannot read exactly (the real tool may).
     pub unsupported: bool,
 }
 

@@ -7,8 +7,8 @@
 //! [`DiagKind::Unsupported`](crate::core::diag::DiagKind::Unsupported) error, for which
 //! `--kustomize-engine auto` runs the real kustomize instead.
 //!
-//! * [`file`]: the kustomization file; [`paths`]: the paths it lists;
-//! * [`transform`]: the transformers, on [`res`] resources with their history;
+//! * [`mod@file`]: the kustomization file; [`paths`]: the paths it lists;
+//! * [`mod@transform`]: the transformers, on [`res`] resources with their history;
 //! * [`tables`]: kustomize's built-in field specs, name references and scopes, walked by
 //!   [`fieldspec`]; [`target`]: patch targets; [`json_patch`]: JSON6902; [`nameref`].
 
