@@ -173,6 +173,17 @@ pub const OPTIONS: &[OptSpec] = &[
     OptSpec {
         kind: OptKind::Switch,
         default: Some("false"),
+        extra_env: &["KGW_ENABLE_AWS_EC2_DISCOVERY"],
+        set: |o, v| put(&mut o.aws_ec2_discovery, Ok(v == "true")),
+        ..opt(
+            "aws-ec2-discovery",
+            "AWS EC2 discovery",
+            "kgateway's EnableAwsEc2Discovery (2.4+): AWS EC2 Backends get an EDS cluster; off, kgateway rejects them",
+        )
+    },
+    OptSpec {
+        kind: OptKind::Switch,
+        default: Some("false"),
         set: |o, v| put(&mut o.allow_invalid, Ok(v == "true")),
         ..opt(
             "allow-invalid",

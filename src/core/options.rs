@@ -125,6 +125,8 @@ pub struct Options {
     pub global_service_domain: String,
     pub dns_lookup_family: DnsLookupFamily,
     pub allow_invalid: bool,
+    /// kgateway's `EnableAwsEc2Discovery`.
+    pub aws_ec2_discovery: bool,
     pub strict: bool,
     pub root: Option<PathBuf>,
     pub kustomize_engine: KustomizeEngine,
@@ -155,6 +157,7 @@ impl Options {
             global_service_domain: String::new(),
             dns_lookup_family: DnsLookupFamily::Auto,
             allow_invalid: false,
+            aws_ec2_discovery: false,
             strict: false,
             root: None,
             kustomize_engine: KustomizeEngine::Auto,

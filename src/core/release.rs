@@ -160,6 +160,8 @@ pub struct Profile {
     /// ServiceEntry clusters carry `Cluster.dns_lookup_family` whatever their type, and each
     /// inline endpoint a load-balancing weight of 1 (2.1 golden `backendconfigpolicy-alias`).
     pub service_entry_legacy_endpoints: bool,
+    /// A kgateway Backend's kind is its `spec.type` (2.1); from 2.2 the first sub-spec set.
+    pub backend_dispatch_by_type: bool,
 }
 
 /// Every release bcp-render reproduces, oldest first.
@@ -178,12 +180,19 @@ const V2_1: Profile = Profile {
     stable_tie_break: false,
     health_check_optional_fields: true,
     service_entry_legacy_endpoints: true,
+    backend_dispatch_by_type: true,
 };
 
 // 2.2 made the health-check fields plain values. Whether 2.2 still had the legacy
 // ServiceEntry endpoint shape is not covered by any golden we have; we assume it changed
 // together with the move to DNS cluster extensions in 2.3, so 2.2 keeps it.
-const V2_2: Profile = Profile { name: "2.2", schemas: embedded!("2.2"), health_check_optional_fields: false, ..V2_1 };
+const V2_2: Profile = Profile {
+    name: "2.2",
+    schemas: embedded!("2.2"),
+    health_check_optional_fields: false,
+    backend_dispatch_by_type: false,
+    ..V2_1
+};
 
 const V2_3: Profile = Profile {
     name: "2.3",

@@ -95,8 +95,12 @@ pub fn run(inputs: &[Input], opts: &Options, purpose: Purpose) -> Result<Rendere
         return Err(diags);
     }
 
-    let (backends, warnings) =
-        backends::collect(&objects, &BackendOptions { global_service_domain: &opts.global_service_domain });
+    let backend_opts = BackendOptions {
+        global_service_domain: &opts.global_service_domain,
+        release: opts.release,
+        aws_ec2_discovery: opts.aws_ec2_discovery,
+    };
+    let (backends, warnings) = backends::collect(&objects, &backend_opts);
     diags.extend(warnings);
     let attached = attach::attach(&objects, &backends, opts.global_policy_namespace.as_deref());
     let defaulted: Table<PolicyIdx, Option<Value>> = attached
@@ -201,6 +205,7 @@ impl<'r> ClusterStage<'r> {
             &mut self.policy_errors,
         );
         report::translation(n, &b, &t, self.opts.allow_invalid, diags);
+        report::backend_errors(n, &b, &t.backend_errors, self.opts.allow_invalid, diags);
         report::conflicts(n, &b, &merged, profile, &mut self.warned, diags);
         let cluster = match self.purpose {
             Purpose::Print(format) => ClusterOut::Printed(print_cluster(&mut self.writer, t.cluster, format)),
@@ -213,6 +218,7 @@ impl<'r> ClusterStage<'r> {
             merged,
             cluster,
             errors: t.errors,
+            backend_errors: t.backend_errors,
             ignored: t.ignored,
             tls_overridden: t.tls_overridden,
         }

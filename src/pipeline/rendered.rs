@@ -49,6 +49,8 @@ pub struct ClusterRow {
     pub cluster: ClusterOut,
     /// Non-empty means the cluster is kgateway's blackhole.
     pub errors: Vec<PolicyError>,
+    /// Why kgateway rejects the backend itself (field, message): also the blackhole.
+    pub backend_errors: Vec<(String, String)>,
     pub ignored: Vec<Ignored>,
     /// Policies whose `tls` yielded to the BackendTLSPolicy.
     pub tls_overridden: Vec<PolicyIdx>,

@@ -83,6 +83,30 @@ pub fn translation(n: &Names, b: &Backend, t: &Translated, allow_invalid: bool, 
     }
 }
 
+/// Why kgateway rejects a backend itself: its cluster is the blackhole (a warning with
+/// `--allow-invalid`).
+pub fn backend_errors(
+    n: &Names,
+    b: &Backend,
+    errors: &[(String, String)],
+    allow_invalid: bool,
+    diags: &mut Diagnostics,
+) {
+    let obj = &n.objects[b.object];
+    for (field, message) in errors {
+        let mut d = Diagnostic::error(format!(
+            "kgateway rejects this Backend: {message}; its cluster {} is a blackhole (requests fail with 500)",
+            b.cluster_name
+        ))
+        .hint("fix the Backend, or pass --allow-invalid to render the blackhole cluster");
+        if allow_invalid {
+            d.severity = Severity::Warning;
+            d.hint = None;
+        }
+        diags.push(n.texts.at_spec_field(d, obj, field));
+    }
+}
+
 /// The BackendTLSPolicy of a backend: it could not be translated, it races BCP `tls` (before
 /// 2.4), or others lose to it.
 pub fn backend_tls(

@@ -196,9 +196,18 @@ pub fn cluster(r: &Rendered, ci: ClusterIdx) -> ClusterExplanation {
             .backend_tls
             .map(|btp| format!("{}, {}", r.objects[btp].id.ns_name(), origin(&r.objects[btp]))),
         blackhole: row
-            .errors
+            .backend_errors
             .iter()
-            .map(|e| FailedField { field: e.field.name.into(), policy: name(e.policy), error: e.message.clone() })
+            .map(|(field, error)| FailedField {
+                field: field.clone(),
+                policy: r.objects[row.backend.object].id.display(),
+                error: error.clone(),
+            })
+            .chain(row.errors.iter().map(|e| FailedField {
+                field: e.field.name.into(),
+                policy: name(e.policy),
+                error: e.message.clone(),
+            }))
             .collect(),
     }
 }

@@ -30,6 +30,7 @@ field_group!(upstream_proxy_protocol, "proxy-protocol");
 field_group!(dns_clusters, "dns");
 field_group!(backend_tls_policy_wins_over_tls, "backend-tls-policy");
 field_group!(service_entries, "service-entry");
+field_group!(every_kgateway_backend_type, "backend-types");
 
 #[test]
 fn private_keys_never_reach_the_output() {
@@ -40,4 +41,58 @@ fn private_keys_never_reach_the_output() {
         assert!(!r.stdout.contains("PRIVATE KEY-----"), "key material in output");
         assert!(r.stdout.contains("redacted by bcp-render"), "no redaction marker");
     }
+}
+
+#[test]
+fn aws_credentials_from_a_secret_are_redacted_but_say_which_key() {
+    let r = bcp(&["render", "--output", "clusters", "--kgateway-version", "main", "fixtures/fields/backend-types"]);
+    assert_ok(&r);
+    assert!(!r.stdout.contains("secret-example"), "the secret access key is printed");
+    assert!(r.stdout.contains("access_key_id: AKIAEXAMPLE"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("<redacted by bcp-render: Secret fields/aws-creds key secretKey, sha256 "),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn ec2_backends_need_kgateways_discovery_setting() {
+    let refused = bcp(&["render", "--output", "clusters", "fixtures/backends/ec2"]);
+    assert_failed(&refused, 1);
+    assert!(
+        refused.stderr.contains("aws ec2 discovery is disabled") && refused.stderr.contains("--aws-ec2-discovery"),
+        "{}",
+        refused.stderr
+    );
+    let r = bcp(&["render", "--output", "clusters", "--aws-ec2-discovery", "fixtures/backends/ec2"]);
+    assert_ok(&r);
+    assert!(r.stdout.contains("name: backend_shop_instances_0") && r.stdout.contains("type: EDS"), "{}", r.stdout);
+    // Before 2.4 there is no EC2 Backend: the field is not in the release's CRD.
+    let old = bcp(&["render", "--kgateway-version", "2.3", "--aws-ec2-discovery", "fixtures/backends/ec2"]);
+    assert_failed(&old, 1);
+    assert!(old.stderr.contains("2.3"), "{}", old.stderr);
+}
+
+#[test]
+fn a_priority_group_member_that_is_not_static_blackholes_the_group() {
+    let dir = repo(&[(
+        "b.yaml",
+        "apiVersion: gateway.kgateway.dev/v1alpha1\nkind: Backend\nmetadata: {name: pg}\nspec:\n  priorityGroups:\n  - backendRefs: [{name: dfp}]\n---\napiVersion: gateway.kgateway.dev/v1alpha1\nkind: Backend\nmetadata: {name: dfp}\nspec:\n  dynamicForwardProxy: {}\n",
+    )]);
+    let mut c = command(dir.path());
+    c.args(["render", "--output", "clusters", "."]);
+    let r = run_with(c, None);
+    assert_failed(&r, 1);
+    assert!(
+        r.stderr.contains("\"dfp\" is not a static backend")
+            && r.stderr.contains("backend_default_pg_0 is a blackhole"),
+        "{}",
+        r.stderr
+    );
+    let mut c = command(dir.path());
+    c.args(["render", "--output", "clusters", "--allow-invalid", "."]);
+    let r = run_with(c, None);
+    assert_ok(&r);
+    assert!(r.stdout.contains("name: backend_default_pg_0\ntype: STATIC"), "{}", r.stdout);
 }

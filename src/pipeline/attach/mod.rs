@@ -228,7 +228,14 @@ mod tests {
 
     fn run(objects: &[Object], global: Option<&str>) -> Vec<(String, Vec<String>)> {
         let objects: Table<ObjectIdx, Object> = objects.to_vec().into();
-        let (backends, _) = collect(&objects, &BackendOptions { global_service_domain: "mesh.internal" });
+        let (backends, _) = collect(
+            &objects,
+            &BackendOptions {
+                global_service_domain: "mesh.internal",
+                release: crate::core::release::Release::V2_4,
+                aws_ec2_discovery: false,
+            },
+        );
         let a = attach(&objects, &backends, global);
         backends
             .iter()

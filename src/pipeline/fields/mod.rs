@@ -31,6 +31,8 @@ mod pem;
 mod proxy_protocol;
 mod tls;
 
+pub(crate) use tls::redaction;
+
 #[cfg(test)]
 pub(crate) mod testutil;
 

@@ -144,15 +144,19 @@ fn sha256_prefix(s: &str) -> String {
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
+/// What bcp-render prints instead of secret material (`what`: where it comes from): the
+/// output is applied as ConfigMaps and shown in pull requests. Its hash tells a change.
+pub(crate) fn redaction(what: &str, secret: &str) -> String {
+    format!("<redacted by bcp-render: {what}, sha256 {}>", sha256_prefix(secret))
+}
+
 /// The private key data source, with key material replaced by a marker.
 fn private_key_source(data: &TlsData) -> Value {
     let key = &data.private_key;
     match &data.secret {
-        Some(secret) => json!({"inline_string": format!(
-            "<redacted by bcp-render: Secret {secret} key tls.key, sha256 {}>", sha256_prefix(key))}),
+        Some(secret) => json!({"inline_string": redaction(&format!("Secret {secret} key tls.key"), key)}),
         // A real path is kept; PEM text passed as a "path" (which kgateway accepts) is redacted.
-        None if key.contains("-----BEGIN") => json!({"filename": format!(
-            "<redacted by bcp-render: files.tlsKey, sha256 {}>", sha256_prefix(key))}),
+        None if key.contains("-----BEGIN") => json!({"filename": redaction("files.tlsKey", key)}),
         None => json!({"filename": key}),
     }
 }

@@ -24,6 +24,7 @@ use crate::pipeline::merge::{Merged, MergedSpec};
 
 pub mod apply;
 pub mod backend_tls;
+pub mod kgw;
 pub mod print;
 pub mod skeleton;
 pub mod store;
@@ -83,6 +84,9 @@ pub struct Translated {
     pub cluster: Cluster,
     /// Non-empty means the cluster is kgateway's blackhole.
     pub errors: Vec<PolicyError>,
+    /// Why kgateway rejects the backend itself (field below it, message): non-empty means
+    /// the blackhole, with no policy applied.
+    pub backend_errors: Vec<(String, String)>,
     pub ignored: Vec<Ignored>,
     /// Policies whose `tls` yielded to a BackendTLSPolicy.
     pub tls_overridden: Vec<PolicyIdx>,
@@ -113,7 +117,26 @@ pub fn translate<'a>(
         store: env.store,
         has_backend_tls_policy: has_btp,
     };
-    let mut cluster = skeleton::skeleton(b, env.settings);
+    // kgateway checks the backend's own errors before anything else.
+    let skeleton =
+        if b.errors.is_empty() { skeleton::skeleton(b, env.settings, env.store) } else { Err(b.errors[0].clone()) };
+    let mut cluster = match skeleton {
+        Ok(c) => c,
+        Err(first) => {
+            let mut backend_errors = b.errors.clone();
+            if backend_errors.is_empty() {
+                backend_errors.push(first);
+            }
+            let cluster = blackhole(&b.cluster_name);
+            return Translated {
+                cluster,
+                errors: Vec::new(),
+                backend_errors,
+                ignored: Vec::new(),
+                tls_overridden: Vec::new(),
+            };
+        }
+    };
     let (ignored, tls_overridden) =
         without_effect(b, policies, &cluster, has_btp && profile.backend_tls_policy_precedence);
     let mut errors = Vec::new();
@@ -163,7 +186,7 @@ pub fn translate<'a>(
     if !errors.is_empty() {
         cluster = blackhole(&b.cluster_name);
     }
-    Translated { cluster, errors, ignored, tls_overridden }
+    Translated { cluster, errors, backend_errors: Vec::new(), ignored, tls_overridden }
 }
 
 /// The fields that have no effect on this backend, per policy that sets them, and the

@@ -4,14 +4,13 @@
 
 use serde_json::{Map, Value, json};
 
+use super::kgw;
 use crate::core::kind::AppProtocol;
 use crate::core::options::{Choice, DnsLookupFamily};
 use crate::core::release::{DnsClusterStyle, Profile};
 use crate::pipeline::backends::{Backend, BackendKind, Endpoints, InlineHost, Resolution};
 use crate::pipeline::fields::HTTP_OPTIONS_KEY;
-use crate::pipeline::fields::ctx::Cluster;
-
-const DNS_CLUSTER_TYPE: &str = "type.googleapis.com/envoy.extensions.clusters.dns.v3.DnsCluster";
+use crate::pipeline::fields::ctx::{Cluster, Store};
 
 /// Settings that apply to every cluster.
 pub struct ClusterSettings<'a> {
@@ -20,8 +19,15 @@ pub struct ClusterSettings<'a> {
     pub dns_lookup_family: DnsLookupFamily,
 }
 
-/// `initializeCluster` + `InitEnvoyBackend` + `processDnsLookupFamily`.
-pub fn skeleton(b: &Backend, s: &ClusterSettings) -> Cluster {
+impl ClusterSettings<'_> {
+    fn dns(&self) -> kgw::Dns<'_> {
+        kgw::Dns { profile: self.profile, family: self.dns_lookup_family }
+    }
+}
+
+/// `initializeCluster` + `InitEnvoyBackend` + `processDnsLookupFamily`; `Err` (field,
+/// message) when kgateway cannot build the backend (a Lambda's Secret is missing).
+pub fn skeleton(b: &Backend, s: &ClusterSettings, store: &dyn Store) -> Result<Cluster, (String, String)> {
     let mut c = Map::new();
     c.insert("name".into(), json!(b.cluster_name));
     c.insert("connect_timeout".into(), json!("5s"));
@@ -47,40 +53,58 @@ pub fn skeleton(b: &Backend, s: &ClusterSettings) -> Cluster {
             c.insert("ignore_health_on_host_removal".into(), json!(true));
         }
         Endpoints::Inline { hosts, resolution } => {
-            c.insert("load_assignment".into(), load_assignment(b, hosts, s.profile));
+            c.insert("load_assignment".into(), load_assignment(b, std::slice::from_ref(hosts), s.profile));
             discovery_type(&mut c, b, *resolution, s);
         }
+        Endpoints::Priorities { groups, resolution } => {
+            c.insert("load_assignment".into(), load_assignment(b, groups, s.profile));
+            discovery_type(&mut c, b, *resolution, s);
+        }
+        Endpoints::Lambda(l) => kgw::lambda(&mut c, l, &b.namespace, s.dns(), store)?,
+        Endpoints::Gcp { host, audience } => kgw::gcp(&mut c, host, audience, s.dns()),
+        Endpoints::DynamicForwardProxy { tls } => kgw::dynamic_forward_proxy(&mut c, *tls),
     }
-    c
+    Ok(c)
 }
 
-/// The inline `ClusterLoadAssignment` of a static Backend or ServiceEntry.
-fn load_assignment(b: &Backend, hosts: &[InlineHost], profile: &Profile) -> Value {
+/// The inline `ClusterLoadAssignment` of a static Backend or ServiceEntry, or of a
+/// priority-groups Backend (one locality group per priority).
+fn load_assignment(b: &Backend, groups: &[Vec<InlineHost>], profile: &Profile) -> Value {
     let legacy = b.kind == BackendKind::ServiceEntry && profile.service_entry_legacy_endpoints;
-    let lb_endpoints: Vec<Value> = hosts
-        .iter()
-        .map(|h| {
-            let mut endpoint = json!({"address": {"socket_address": {"address": h.address, "port_value": h.port}}});
-            if h.hostname {
-                endpoint["hostname"] = json!(h.address);
-                endpoint["health_check_config"] = json!({"hostname": h.address});
-            }
-            let mut lb = json!({"endpoint": endpoint});
-            if let Some(w) = h.weight.or(legacy.then_some(1)) {
-                lb["load_balancing_weight"] = json!(w);
-            }
-            lb
-        })
-        .collect();
-    let mut group = json!({"lb_endpoints": lb_endpoints});
-    // ServiceEntry endpoints come as one locality group of weight 1 (golden
-    // backendconfigpolicy-alias); static Backends set no weight.
-    if b.kind == BackendKind::ServiceEntry {
-        group["load_balancing_weight"] = json!(1);
+    let mut localities = Vec::new();
+    for (priority, hosts) in groups.iter().enumerate() {
+        if hosts.is_empty() && groups.len() == 1 {
+            break;
+        }
+        let lb_endpoints: Vec<Value> = hosts
+            .iter()
+            .map(|h| {
+                let mut endpoint = json!({"address": {"socket_address": {"address": h.address, "port_value": h.port}}});
+                if h.hostname {
+                    endpoint["hostname"] = json!(h.address);
+                    endpoint["health_check_config"] = json!({"hostname": h.address});
+                }
+                let mut lb = json!({"endpoint": endpoint});
+                if let Some(w) = h.weight.or(legacy.then_some(1)) {
+                    lb["load_balancing_weight"] = json!(w);
+                }
+                lb
+            })
+            .collect();
+        let mut group = json!({"lb_endpoints": lb_endpoints});
+        // ServiceEntry endpoints come as one locality group of weight 1 (golden
+        // backendconfigpolicy-alias); static Backends set no weight.
+        if b.kind == BackendKind::ServiceEntry {
+            group["load_balancing_weight"] = json!(1);
+        }
+        if priority > 0 {
+            group["priority"] = json!(priority);
+        }
+        localities.push(group);
     }
     let mut cla = json!({"cluster_name": b.cluster_name});
-    if !hosts.is_empty() {
-        cla["endpoints"] = json!([group]);
+    if !localities.is_empty() {
+        cla["endpoints"] = json!(localities);
     }
     cla
 }
@@ -89,30 +113,22 @@ fn load_assignment(b: &Backend, hosts: &[InlineHost], profile: &Profile) -> Valu
 /// extension (2.3+), with the DNS lookup family where kgateway sets it.
 fn discovery_type(c: &mut Cluster, b: &Backend, resolution: Resolution, s: &ClusterSettings) {
     let family = s.dns_lookup_family;
-    match (resolution, s.profile.dns_cluster_style) {
-        (Resolution::Static, _) => {
+    match resolution {
+        Resolution::Static => {
             c.insert("type".into(), json!("STATIC"));
-            if b.kind == BackendKind::ServiceEntry
-                && s.profile.service_entry_legacy_endpoints
-                && family != DnsLookupFamily::Auto
-            {
+            // 2.1 and 2.2 set the family on every STATIC or DNS cluster of a Backend or
+            // ServiceEntry.
+            let legacy = match b.kind {
+                BackendKind::ServiceEntry => s.profile.service_entry_legacy_endpoints,
+                BackendKind::KgwBackend => s.profile.dns_cluster_style == DnsClusterStyle::StrictDns,
+                _ => false,
+            };
+            if legacy && family != DnsLookupFamily::Auto {
                 c.insert("dns_lookup_family".into(), json!(family.name()));
             }
         }
-        (_, DnsClusterStyle::StrictDns) => {
-            c.insert("type".into(), json!("STRICT_DNS"));
-            // Cluster.DnsLookupFamily's zero value is AUTO, which proto JSON omits.
-            if family != DnsLookupFamily::Auto {
-                c.insert("dns_lookup_family".into(), json!(family.name()));
-            }
-        }
-        (_, DnsClusterStyle::DnsClusterExtension) => {
-            let mut dns = json!({"@type": DNS_CLUSTER_TYPE, "dns_lookup_family": family.name()});
-            if resolution == Resolution::DnsRoundRobin {
-                dns["all_addresses_in_single_endpoint"] = json!(true);
-            }
-            c.insert("cluster_type".into(), json!({"name": "envoy.clusters.dns", "typed_config": dns}));
-        }
+        Resolution::Dns => kgw::dns(c, false, "STRICT_DNS", s.dns()),
+        Resolution::DnsRoundRobin => kgw::dns(c, true, "STRICT_DNS", s.dns()),
     }
 }
 

@@ -70,7 +70,13 @@ pub fn bcp_spec_with_defaults(spec: &Value, release: Release) -> Value {
 /// A copy of a BackendConfigPolicy spec with the CRD defaults of `release` filled in, or
 /// `None` when no default applies (the spec is used as it is, without a copy).
 pub fn bcp_spec_defaults(spec: &Value, release: Release) -> Option<Value> {
-    let spec_schema = at(schema(release, SchemaKind::BackendConfigPolicy), "/properties/spec")?;
+    spec_defaults(spec, release, SchemaKind::BackendConfigPolicy)
+}
+
+/// A copy of a `kind` spec with the CRD defaults of `release` filled in, or `None` when no
+/// default applies.
+pub fn spec_defaults(spec: &Value, release: Release, kind: SchemaKind) -> Option<Value> {
+    let spec_schema = at(schema(release, kind), "/properties/spec")?;
     if !needs_defaults(spec_schema, spec) {
         return None;
     }

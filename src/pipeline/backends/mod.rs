@@ -1,7 +1,8 @@
 //! The objects that become Envoy clusters, one [`Backend`] per cluster.
 //!
 //! * every port of every Service: `kube_<ns>_<name>_<port>`;
-//! * a kgateway `Backend` of type Static: `backend_<ns>_<name>_0`;
+//! * a kgateway `Backend` (static, AWS Lambda or EC2, GCP, dynamic forward proxy, priority
+//!   groups; see [`kgw`]): `backend_<ns>_<name>_0`;
 //! * every host × port of an Istio ServiceEntry: `istio-se_<ns>_<name>_<host>_<port>`;
 //! * a Service labelled `solo.io/service-scope: global` (or in a Namespace so labelled) also
 //!   becomes the ServiceEntry the mesh would generate for `<name>.<ns>.<domain>`. That is this
@@ -9,102 +10,23 @@
 //!   carrying the Service's labels and ports, resolved by workload selector (EDS).
 
 use std::collections::BTreeSet;
-use std::net::IpAddr;
 
 use serde_json::Value;
 
 use crate::core::diag::Diagnostic;
 use crate::core::index::{ClusterIdx, ObjectIdx, Table};
-use crate::core::kind::{AppProtocol, ISTIO_GROUP, Kind, TargetKind};
+use crate::core::kind::{AppProtocol, ISTIO_GROUP, Kind};
 use crate::core::object::{Object, ObjectId};
 use crate::core::value::Labels;
 
+pub mod kgw;
+mod model;
+
+use model::cluster_name;
+pub(crate) use model::port_number;
+pub use model::{Backend, BackendKind, BackendOptions, Endpoints, InlineHost, Lambda, LambdaAuth, Resolution};
+
 pub const GLOBAL_SCOPE_LABEL: &str = "solo.io/service-scope";
-
-/// How the cluster finds its endpoints.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Endpoints {
-    /// Endpoints come from EDS over ADS (Services, workload-selector ServiceEntries).
-    Eds,
-    /// Inline endpoints (static Backends, STATIC ServiceEntries). `hostname` is set on the
-    /// endpoint (static Backends) or not (ServiceEntries).
-    Inline { hosts: Vec<InlineHost>, resolution: Resolution },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InlineHost {
-    pub address: String,
-    pub port: u32,
-    /// Static Backends name the endpoint and its health check after the host.
-    pub hostname: bool,
-    /// A ServiceEntry endpoint's own `weight`, when it sets one.
-    pub weight: Option<u32>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Resolution {
-    Static,
-    Dns,
-    /// DNS with all addresses in a single endpoint (ServiceEntry DNS_ROUND_ROBIN).
-    DnsRoundRobin,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum BackendKind {
-    Service,
-    KgwBackend,
-    ServiceEntry,
-    /// Synthesized from a global Service.
-    GlobalService,
-}
-
-impl BackendKind {
-    /// What policies name it as in `targetRefs` and `targetSelectors`.
-    pub fn target_kind(self) -> TargetKind {
-        match self {
-            BackendKind::Service => TargetKind::Service,
-            BackendKind::KgwBackend => TargetKind::Backend,
-            BackendKind::ServiceEntry | BackendKind::GlobalService => TargetKind::Hostname,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Backend {
-    pub cluster_name: String,
-    pub kind: BackendKind,
-    /// The object this cluster comes from (the Service for global services).
-    pub object: ObjectIdx,
-    /// The object policies target and status reports (for ServiceEntries, the SE).
-    pub target: ObjectId,
-    pub namespace: String,
-    /// Labels matched by targetSelectors (the Service's, Backend's or ServiceEntry's).
-    pub labels: Labels,
-    /// Hostname aliases (ServiceEntry hosts), attachable as `networking.istio.io/Hostname`.
-    pub hostnames: Vec<String>,
-    pub protocol: AppProtocol,
-    /// Service trafficDistribution (or Istio annotation) other than Any.
-    pub locality_aware: bool,
-    pub endpoints: Endpoints,
-    pub port: u32,
-    /// The Service port's name (BackendTLSPolicy `sectionName`).
-    pub port_name: Option<String>,
-}
-
-fn cluster_name(prefix: &str, ns: &str, name: &str, extra: Option<&str>, port: u32) -> String {
-    match extra {
-        Some(extra) => format!("{prefix}_{ns}_{name}_{extra}_{port}"),
-        None => format!("{prefix}_{ns}_{name}_{port}"),
-    }
-}
-
-fn port_number(v: Option<&Value>) -> Option<u32> {
-    v.and_then(Value::as_u64).and_then(|p| u32::try_from(p).ok()).filter(|p| (1..=65535).contains(p))
-}
-
-pub struct BackendOptions<'a> {
-    pub global_service_domain: &'a str,
-}
 
 /// Every backend of the input, sorted by cluster name, plus warnings for objects that look
 /// like backends but give no cluster.
@@ -132,7 +54,7 @@ pub fn collect(
                     global_service_backends(index, obj, opts, &mut backends);
                 }
             }
-            Kind::Backend => kgw_backend(index, obj, &mut backends, &mut warnings),
+            Kind::Backend => kgw::backend(index, obj, objects, opts, &mut backends, &mut warnings),
             Kind::ServiceEntry => service_entry_backends(index, obj, &mut backends, &mut warnings),
             _ => {}
         }
@@ -180,6 +102,7 @@ fn service_backends(
             endpoints: Endpoints::Eds,
             port: number,
             port_name: port.get("name").and_then(Value::as_str).map(str::to_string),
+            errors: Vec::new(),
         });
     }
 }
@@ -205,51 +128,6 @@ fn global_service_backends(index: ObjectIdx, obj: &Object, opts: &BackendOptions
             ..b
         });
     }
-}
-
-fn kgw_backend(index: ObjectIdx, obj: &Object, out: &mut Vec<Backend>, warnings: &mut Vec<Diagnostic>) {
-    let spec = obj.spec();
-    let ty = spec.and_then(|s| s.get("type")).and_then(Value::as_str).unwrap_or("");
-    if ty != "Static" {
-        warnings.push(obj.warning(
-            Some("spec.type"),
-            format!("Backend type {ty:?} is not rendered by bcp-render (only Static); no cluster"),
-        ));
-        return;
-    }
-    let st = spec.and_then(|s| s.get("static"));
-    let hosts: Vec<InlineHost> = st
-        .and_then(|s| s.get("hosts"))
-        .and_then(Value::as_array)
-        .map(|hs| {
-            hs.iter()
-                .filter_map(|h| {
-                    Some(InlineHost {
-                        address: h.get("host")?.as_str()?.to_string(),
-                        port: port_number(h.get("port"))?,
-                        hostname: true,
-                        weight: None,
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let all_ips = hosts.iter().all(|h| h.address.parse::<IpAddr>().is_ok());
-    let protocol = st.and_then(|s| s.get("appProtocol")).and_then(Value::as_str).map(AppProtocol::parse);
-    out.push(Backend {
-        cluster_name: cluster_name("backend", &obj.id.namespace, &obj.id.name, None, 0),
-        kind: BackendKind::KgwBackend,
-        object: index,
-        target: obj.id.clone(),
-        namespace: obj.id.namespace.clone(),
-        labels: obj.labels().into(),
-        hostnames: Vec::new(),
-        protocol: protocol.unwrap_or(AppProtocol::Http1),
-        locality_aware: false,
-        port: hosts.first().map(|h| h.port).unwrap_or(0),
-        port_name: None,
-        endpoints: Endpoints::Inline { hosts, resolution: if all_ips { Resolution::Static } else { Resolution::Dns } },
-    });
 }
 
 fn service_entry_backends(index: ObjectIdx, obj: &Object, out: &mut Vec<Backend>, warnings: &mut Vec<Diagnostic>) {
@@ -311,6 +189,7 @@ fn service_entry_backends(index: ObjectIdx, obj: &Object, out: &mut Vec<Backend>
                 } else {
                     Endpoints::Inline { hosts: inline_endpoints, resolution }
                 },
+                errors: Vec::new(),
             });
         }
     }
@@ -321,19 +200,23 @@ mod tests {
     use super::*;
     use crate::core::object::testing::object as obj;
 
+    fn opts() -> BackendOptions<'static> {
+        BackendOptions {
+            global_service_domain: "mesh.internal",
+            release: crate::core::release::Release::V2_4,
+            aws_ec2_discovery: false,
+        }
+    }
+
     fn names(objects: Vec<Object>) -> Vec<String> {
-        collect(&objects.into(), &BackendOptions { global_service_domain: "mesh.internal" })
-            .0
-            .into_iter()
-            .map(|b| b.cluster_name)
-            .collect()
+        collect(&objects.into(), &opts()).0.into_iter().map(|b| b.cluster_name).collect()
     }
 
     #[test]
     fn service_ports_give_one_cluster_each_with_protocol_from_app_protocol_or_name() {
         let svc = obj(serde_json::json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
             "spec": {"ports": [{"name": "grpc", "port": 9000}, {"name": "http", "port": 80, "appProtocol": "kubernetes.io/h2c"}, {"name": "grpc-x", "port": 81}]}}));
-        let (b, _) = collect(&vec![svc].into(), &BackendOptions { global_service_domain: "mesh.internal" });
+        let (b, _) = collect(&vec![svc].into(), &opts());
         let got: Vec<_> = b.iter().map(|b| (b.cluster_name.as_str(), b.protocol)).collect();
         assert_eq!(
             got,
