@@ -162,6 +162,13 @@ pub struct Profile {
     pub service_entry_legacy_endpoints: bool,
     /// A kgateway Backend's kind is its `spec.type` (2.1); from 2.2 the first sub-spec set.
     pub backend_dispatch_by_type: bool,
+    /// BackendTLSPolicies merge (2.3+): the oldest wins and `sectionName` (a Service port's
+    /// name) attaches, beating service-wide ones. Before, each applies in turn (the newest
+    /// wins, any error blackholes) and `sectionName` attaches to nothing.
+    pub backend_tls_merge: bool,
+    /// A BackendTLSPolicy's CA may come from a Secret's `ca.crt` (2.2+); in 2.1 every CA
+    /// reference is looked up as a ConfigMap.
+    pub backend_tls_secret_ca: bool,
 }
 
 /// Every release bcp-render reproduces, oldest first.
@@ -181,6 +188,8 @@ const V2_1: Profile = Profile {
     health_check_optional_fields: true,
     service_entry_legacy_endpoints: true,
     backend_dispatch_by_type: true,
+    backend_tls_merge: false,
+    backend_tls_secret_ca: false,
 };
 
 // 2.2 made the health-check fields plain values. Whether 2.2 still had the legacy
@@ -191,6 +200,7 @@ const V2_2: Profile = Profile {
     schemas: embedded!("2.2"),
     health_check_optional_fields: false,
     backend_dispatch_by_type: false,
+    backend_tls_secret_ca: true,
     ..V2_1
 };
 
@@ -200,6 +210,7 @@ const V2_3: Profile = Profile {
     dns_cluster_style: DnsClusterStyle::DnsClusterExtension,
     health_check_clears_hostname: true,
     service_entry_legacy_endpoints: false,
+    backend_tls_merge: true,
     ..V2_2
 };
 

@@ -102,7 +102,7 @@ pub fn run(inputs: &[Input], opts: &Options, purpose: Purpose) -> Result<Rendere
     };
     let (backends, warnings) = backends::collect(&objects, &backend_opts);
     diags.extend(warnings);
-    let attached = attach::attach(&objects, &backends, opts.global_policy_namespace.as_deref());
+    let attached = attach::attach(&objects, &backends, opts.global_policy_namespace.as_deref(), opts.release.profile());
     let defaulted: Table<PolicyIdx, Option<Value>> = attached
         .policies
         .iter()
@@ -194,16 +194,22 @@ impl<'r> ClusterStage<'r> {
             .iter()
             .map(|i| PolicyInput { policy: i.policy, id: &n.policies[i.policy].id, spec: i.spec })
             .collect();
-        let socket = choice.as_ref().and_then(|c| self.backend_tls(&b, c, &policies, diags));
+        let socket = choice.as_ref().map(|c| self.backend_tls(&b, c, &policies, diags));
         let env = Env { settings: &self.settings, store: &self.store };
-        let t = translate::translate(
+        let mut t = translate::translate(
             &b,
             &policies,
             (&merged_spec, &merged),
-            socket.as_ref(),
+            socket.as_ref().and_then(|s| s.as_ref().ok()),
             &env,
             &mut self.policy_errors,
         );
+        if let Some(Err((btp, e))) = &socket {
+            // kgateway cannot build the BackendTLSPolicy's socket: the cluster is the blackhole.
+            t.cluster = translate::skeleton::blackhole(&b.cluster_name);
+            t.backend_errors.push((String::new(), format!("BackendTLSPolicy {}: {e}", n.objects[*btp].id.ns_name())));
+            report::backend_tls_error(n, &b, &n.objects[*btp], e, self.opts.allow_invalid, diags);
+        }
         report::translation(n, &b, &t, self.opts.allow_invalid, diags);
         report::backend_errors(n, &b, &t.backend_errors, self.opts.allow_invalid, diags);
         report::conflicts(n, &b, &merged, profile, &mut self.warned, diags);
@@ -214,7 +220,7 @@ impl<'r> ClusterStage<'r> {
         ClusterRow {
             backend: b,
             attachments,
-            backend_tls: choice.filter(|_| socket.is_some()).map(|c| c.winner),
+            backend_tls: choice.filter(|_| socket.as_ref().is_some_and(|s| s.is_ok())).map(|c| c.winner),
             merged,
             cluster,
             errors: t.errors,
@@ -224,21 +230,29 @@ impl<'r> ClusterStage<'r> {
         }
     }
 
-    /// The socket of the backend's BackendTLSPolicy, if it translates, with its reports.
+    /// The socket of the backend's BackendTLSPolicy, or the policy that fails and why (before
+    /// 2.3 every matching policy applies in turn, so any of them can fail the cluster).
     fn backend_tls(
         &self,
         b: &Backend,
         choice: &Choice,
         policies: &[PolicyInput],
         diags: &mut Diagnostics,
-    ) -> Option<Value> {
+    ) -> Result<Value, (ObjectIdx, String)> {
         let profile = self.settings.profile;
-        let result = translate::backend_tls::socket(&self.n.objects[choice.winner], &self.store);
+        let socket =
+            |p: ObjectIdx| translate::backend_tls::socket(&self.n.objects[p], &self.store, profile).map_err(|e| (p, e));
+        if choice.each_applies {
+            for &p in &choice.losers {
+                socket(p)?;
+            }
+        }
+        let result = socket(choice.winner);
         // Before 2.4, a field that would yield to it (BCP `tls`) races it instead.
         let yielding =
             |p: &PolicyInput| FIELDS.iter().any(|f| f.yields_to_backend_tls_policy && p.spec.get(f.name).is_some());
-        let races = !profile.backend_tls_policy_precedence && policies.iter().any(yielding);
-        report::backend_tls(self.n, b, choice, result.as_ref().err().cloned(), races, profile, diags);
-        result.ok()
+        let races = result.is_ok() && !profile.backend_tls_policy_precedence && policies.iter().any(yielding);
+        report::backend_tls(self.n, b, choice, races, profile, diags);
+        result
     }
 }

@@ -107,21 +107,31 @@ pub fn backend_errors(
     }
 }
 
-/// The BackendTLSPolicy of a backend: it could not be translated, it races BCP `tls` (before
-/// 2.4), or others lose to it.
+/// A BackendTLSPolicy kgateway cannot build a socket from: the cluster is the blackhole (a
+/// warning with `--allow-invalid`).
+pub fn backend_tls_error(n: &Names, b: &Backend, btp: &Object, e: &str, allow_invalid: bool, diags: &mut Diagnostics) {
+    let mut d = Diagnostic::error(format!(
+        "{e}; kgateway would replace cluster {} with a blackhole (requests fail with 500)",
+        b.cluster_name
+    ))
+    .hint("fix the policy, or pass --allow-invalid to render the blackhole cluster");
+    if allow_invalid {
+        d.severity = Severity::Warning;
+        d.hint = None;
+    }
+    diags.push(n.texts.at_spec_field(d, btp, "validation"));
+}
+
+/// The BackendTLSPolicy of a backend races BCP `tls` (before 2.4), or others lose to it.
 pub fn backend_tls(
     n: &Names,
     b: &Backend,
     choice: &Choice,
-    socket_error: Option<String>,
     races_bcp_tls: bool,
     profile: &Profile,
     diags: &mut Diagnostics,
 ) {
     let btp = &n.objects[choice.winner];
-    if let Some(e) = socket_error {
-        diags.push(btp.error(Some("spec.validation"), e));
-    }
     if races_bcp_tls {
         diags.push(btp.warning(
             None,
@@ -132,11 +142,12 @@ pub fn backend_tls(
             ),
         ));
     }
+    let why = if choice.each_applies { "applies last (the newest) and wins" } else { "is older and wins" };
     for &l in &choice.losers {
-        diags.push(n.objects[l].warning(
-            None,
-            format!("cluster {}: BackendTLSPolicy {} is older and wins", b.cluster_name, btp.id.ns_name()),
-        ));
+        diags.push(
+            n.objects[l]
+                .warning(None, format!("cluster {}: BackendTLSPolicy {} {why}", b.cluster_name, btp.id.ns_name())),
+        );
     }
 }
 

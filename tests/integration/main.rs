@@ -2,6 +2,7 @@
 
 mod argo_reading;
 mod argocd;
+mod backend_tls;
 mod check;
 mod concurrency;
 mod determinism;

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::core::index::{ClusterIdx, ObjectIdx, PolicyIdx, Table};
 use crate::core::kind::{Kind, TargetKind};
 use crate::core::object::Object;
+use crate::core::release::Profile;
 use crate::core::value::{Labels, get, string_map};
 use crate::pipeline::backends::Backend;
 
@@ -190,6 +191,7 @@ pub fn attach(
     objects: &Table<ObjectIdx, Object>,
     backends: &Table<ClusterIdx, Backend>,
     global_ns: Option<&str>,
+    profile: &Profile,
 ) -> Attached {
     let policies: Table<PolicyIdx, PolicyRef> = policies_of(objects, Kind::BackendConfigPolicy).into();
     let mut index = Index::new(objects, &policies);
@@ -197,7 +199,7 @@ pub fn attach(
     let mut out = Attached { candidates_examined: 0, ..Attached::default() };
     for b in backends {
         out.by_backend.push(index.attachments(b, global_ns, &mut out.candidates_examined));
-        out.backend_tls.push(backend_tls::select(b, &btps, objects));
+        out.backend_tls.push(backend_tls::select(b, &btps, objects, profile));
     }
     out.policies = policies;
     out
@@ -236,7 +238,7 @@ mod tests {
                 aws_ec2_discovery: false,
             },
         );
-        let a = attach(&objects, &backends, global);
+        let a = attach(&objects, &backends, global, crate::core::release::Release::V2_4.profile());
         backends
             .iter()
             .zip(&a.by_backend)

@@ -27,7 +27,7 @@ mod health;
 mod http;
 mod lb;
 mod outlier;
-mod pem;
+pub(crate) mod pem;
 mod proxy_protocol;
 mod tls;
 

@@ -227,12 +227,11 @@ pub fn check_key_pair(cert_pem: &str, key_pem: &str) -> Result<(), String> {
     }
 }
 
-/// kgateway's `CleanedSslKeyPair`: validate the pair, then re-encode every CERTIFICATE block.
-pub fn cleaned_ssl_key_pair(cert_pem: &str, key_pem: &str) -> Result<String, String> {
-    check_key_pair(cert_pem, key_pem)?;
-    // cert.ParseCertsPEM: every CERTIFICATE block without headers must parse.
+/// client-go's `ParseCertsPEM` then `EncodeCertificates`, as kgateway cleans a CA: every
+/// CERTIFICATE block without headers must parse and is re-encoded; other blocks are dropped.
+pub fn clean_certificates(pem: &str) -> Result<String, String> {
     let mut out = String::new();
-    for b in blocks(cert_pem) {
+    for b in blocks(pem) {
         if b.label != "CERTIFICATE" || b.has_headers {
             continue;
         }
@@ -244,6 +243,12 @@ pub fn cleaned_ssl_key_pair(cert_pem: &str, key_pem: &str) -> Result<String, Str
         return Err("data does not contain any valid RSA or ECDSA certificates".into());
     }
     Ok(out)
+}
+
+/// kgateway's `CleanedSslKeyPair`: validate the pair, then re-encode every CERTIFICATE block.
+pub fn cleaned_ssl_key_pair(cert_pem: &str, key_pem: &str) -> Result<String, String> {
+    check_key_pair(cert_pem, key_pem)?;
+    clean_certificates(cert_pem)
 }
 
 #[cfg(test)]
