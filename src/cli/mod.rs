@@ -80,8 +80,8 @@ impl FromArgMatches for TableOptions {
         for spec in OPTIONS {
             match spec.kind {
                 OptKind::Switch => {
-                    if m.get_flag(spec.name) {
-                        flags.insert(spec.name, "true".to_string());
+                    if let Some(v) = m.get_one::<String>(spec.name) {
+                        flags.insert(spec.name, v.clone());
                     }
                 }
                 OptKind::Value => {
@@ -109,7 +109,14 @@ impl Args for TableOptions {
             }
             let mut arg = Arg::new(spec.name).long(spec.name).help(help);
             arg = match spec.kind {
-                OptKind::Switch => arg.action(ArgAction::SetTrue),
+                // `--flag` is true; `--flag=false` turns off one that defaults to true.
+                OptKind::Switch => arg
+                    .action(ArgAction::Set)
+                    .num_args(0..=1)
+                    .require_equals(true)
+                    .default_missing_value("true")
+                    .value_parser(["true", "false"])
+                    .value_name("BOOL"),
                 OptKind::Value => arg.action(ArgAction::Set).value_name("VALUE"),
             };
             let values = spec.allowed();

@@ -172,6 +172,17 @@ pub const OPTIONS: &[OptSpec] = &[
     },
     OptSpec {
         kind: OptKind::Switch,
+        default: Some("true"),
+        extra_env: &["KGW_ENABLE_ISTIO_INTEGRATION"],
+        set: |o, v| put(&mut o.istio_integration, Ok(v == "true")),
+        ..opt(
+            "istio-integration",
+            "Istio integration",
+            "kgateway's EnableIstioIntegration: from 2.3 ServiceEntries become clusters only with it (kgateway's default is off; bcp-render's is on, for repositories that hold ServiceEntries)",
+        )
+    },
+    OptSpec {
+        kind: OptKind::Switch,
         default: Some("false"),
         extra_env: &["KGW_ENABLE_AWS_EC2_DISCOVERY"],
         set: |o, v| put(&mut o.aws_ec2_discovery, Ok(v == "true")),

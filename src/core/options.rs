@@ -127,6 +127,8 @@ pub struct Options {
     pub allow_invalid: bool,
     /// kgateway's `EnableAwsEc2Discovery`.
     pub aws_ec2_discovery: bool,
+    /// kgateway's `EnableIstioIntegration`.
+    pub istio_integration: bool,
     pub strict: bool,
     pub root: Option<PathBuf>,
     pub kustomize_engine: KustomizeEngine,
@@ -158,6 +160,7 @@ impl Options {
             dns_lookup_family: DnsLookupFamily::Auto,
             allow_invalid: false,
             aws_ec2_discovery: false,
+            istio_integration: false,
             strict: false,
             root: None,
             kustomize_engine: KustomizeEngine::Auto,

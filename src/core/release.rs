@@ -157,11 +157,13 @@ pub struct Profile {
     /// Health-check timeout, interval and thresholds are optional pointers (2.1): unset ones
     /// are absent rather than zero.
     pub health_check_optional_fields: bool,
-    /// ServiceEntry clusters carry `Cluster.dns_lookup_family` whatever their type, and each
-    /// inline endpoint a load-balancing weight of 1 (2.1 golden `backendconfigpolicy-alias`).
-    pub service_entry_legacy_endpoints: bool,
+    /// Each inline ServiceEntry endpoint carries a load-balancing weight of 1 unless it sets
+    /// its own (2.1 golden `backendconfigpolicy-alias`; main leaves it unset).
+    pub service_entry_endpoint_weights: bool,
     /// A kgateway Backend's kind is its `spec.type` (2.1); from 2.2 the first sub-spec set.
     pub backend_dispatch_by_type: bool,
+    /// ServiceEntries become clusters whatever kgateway's `EnableIstioIntegration` (2.1, 2.2).
+    pub service_entries_always: bool,
     /// BackendTLSPolicies merge (2.3+): the oldest wins and `sectionName` (a Service port's
     /// name) attaches, beating service-wide ones. Before, each applies in turn (the newest
     /// wins, any error blackholes) and `sectionName` attaches to nothing.
@@ -186,15 +188,14 @@ const V2_1: Profile = Profile {
     health_check_clears_hostname: false,
     stable_tie_break: false,
     health_check_optional_fields: true,
-    service_entry_legacy_endpoints: true,
+    service_entry_endpoint_weights: true,
     backend_dispatch_by_type: true,
     backend_tls_merge: false,
+    service_entries_always: true,
     backend_tls_secret_ca: false,
 };
 
-// 2.2 made the health-check fields plain values. Whether 2.2 still had the legacy
-// ServiceEntry endpoint shape is not covered by any golden we have; we assume it changed
-// together with the move to DNS cluster extensions in 2.3, so 2.2 keeps it.
+// 2.2 made the health-check fields plain values and read Backend kinds from their fields.
 const V2_2: Profile = Profile {
     name: "2.2",
     schemas: embedded!("2.2"),
@@ -209,8 +210,8 @@ const V2_3: Profile = Profile {
     schemas: embedded!("2.3"),
     dns_cluster_style: DnsClusterStyle::DnsClusterExtension,
     health_check_clears_hostname: true,
-    service_entry_legacy_endpoints: false,
     backend_tls_merge: true,
+    service_entries_always: false,
     ..V2_2
 };
 
@@ -226,7 +227,9 @@ const V2_4: Profile = Profile {
     ..V2_3
 };
 
-const MAIN: Profile = Profile { name: "main", schemas: embedded!("main"), ..V2_4 };
+// Main leaves ServiceEntry endpoint weights unset (kgateway #14490).
+const MAIN: Profile =
+    Profile { name: "main", schemas: embedded!("main"), service_entry_endpoint_weights: false, ..V2_4 };
 
 #[cfg(test)]
 mod tests {

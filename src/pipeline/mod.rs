@@ -99,6 +99,7 @@ pub fn run(inputs: &[Input], opts: &Options, purpose: Purpose) -> Result<Rendere
         global_service_domain: &opts.global_service_domain,
         release: opts.release,
         aws_ec2_discovery: opts.aws_ec2_discovery,
+        istio_integration: opts.istio_integration,
     };
     let (backends, warnings) = backends::collect(&objects, &backend_opts);
     diags.extend(warnings);

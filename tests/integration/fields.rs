@@ -96,3 +96,29 @@ fn a_priority_group_member_that_is_not_static_blackholes_the_group() {
     assert_ok(&r);
     assert!(r.stdout.contains("name: backend_default_pg_0\ntype: STATIC"), "{}", r.stdout);
 }
+
+#[test]
+fn service_entries_need_kgateways_istio_integration_from_2_3() {
+    let se = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ext\nspec:\n  hosts: [api.example.com]\n  ports:\n  - {number: 443, name: https, protocol: TLS}\n  resolution: DNS\n";
+    let dir = repo(&[("se.yaml", se)]);
+    let render = |args: &[&str]| {
+        let mut c = command(dir.path());
+        c.args(["render", "--output", "clusters"]).args(args).arg(".");
+        run_with(c, None)
+    };
+    let off = render(&["--istio-integration=false"]);
+    assert_ok(&off);
+    assert!(!off.stdout.contains("istio-se_"), "{}", off.stdout);
+    assert!(off.stderr.contains("only with EnableIstioIntegration (--istio-integration)"), "{}", off.stderr);
+    let on = render(&[]);
+    assert!(on.stdout.contains("name: istio-se_default_ext_api.example.com_443"), "{}", on.stdout);
+    let old = render(&["--istio-integration=false", "--kgateway-version", "2.2"]);
+    assert_ok(&old);
+    assert!(old.stdout.contains("istio-se_"), "2.2 builds them always: {}", old.stdout);
+    // 2.1 and 2.2 resolve DNS with STRICT_DNS and set the family on the cluster.
+    assert!(
+        old.stdout.contains("type: STRICT_DNS") && old.stdout.contains("dns_lookup_family: V4_PREFERRED"),
+        "{}",
+        old.stdout
+    );
+}

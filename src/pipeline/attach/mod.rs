@@ -236,6 +236,7 @@ mod tests {
                 global_service_domain: "mesh.internal",
                 release: crate::core::release::Release::V2_4,
                 aws_ec2_discovery: false,
+                istio_integration: true,
             },
         );
         let a = attach(&objects, &backends, global, crate::core::release::Release::V2_4.profile());

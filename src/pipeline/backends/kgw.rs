@@ -141,7 +141,13 @@ fn static_hosts(st: &Value) -> (Vec<InlineHost>, Vec<String>) {
             errors.push("addr cannot be empty for host".to_string());
             continue;
         }
-        hosts.push(InlineHost { address: address.to_string(), port, hostname: true, weight: None });
+        hosts.push(InlineHost {
+            address: address.to_string(),
+            port,
+            hostname: true,
+            weight: None,
+            locality: Default::default(),
+        });
     }
     (hosts, errors)
 }

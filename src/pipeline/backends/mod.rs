@@ -55,7 +55,16 @@ pub fn collect(
                 }
             }
             Kind::Backend => kgw::backend(index, obj, objects, opts, &mut backends, &mut warnings),
-            Kind::ServiceEntry => service_entry_backends(index, obj, &mut backends, &mut warnings),
+            Kind::ServiceEntry if opts.istio_integration || opts.release.profile().service_entries_always => {
+                service_entry_backends(index, obj, &mut backends, &mut warnings)
+            }
+            Kind::ServiceEntry => warnings.push(obj.warning(
+                None,
+                format!(
+                    "no cluster: kgateway {} builds ServiceEntry clusters only with EnableIstioIntegration (--istio-integration)",
+                    opts.release.name()
+                ),
+            )),
             _ => {}
         }
     }
@@ -159,18 +168,20 @@ fn service_entry_backends(index: ObjectIdx, obj: &Object, out: &mut Vec<Backend>
             let target_port = port_number(port.get("targetPort")).unwrap_or(number);
             let protocol = port.get("protocol").and_then(Value::as_str).map(AppProtocol::parse);
             let inline_endpoints = if endpoints.is_empty() && resolution != Resolution::Static {
-                // DNS resolution without endpoints resolves the host itself.
-                vec![InlineHost { address: host.clone(), port: target_port, hostname: false, weight: None }]
-            } else {
-                endpoints
+                // DNS resolution without endpoints resolves the hosts themselves: every host
+                // of the ServiceEntry, in each host's cluster (kgateway's buildInlineEndpoints).
+                hosts
                     .iter()
-                    .filter_map(|e| {
-                        let address = e.get("address")?.as_str()?.to_string();
-                        let port = port_number(e.get("ports").and_then(|p| p.get(port_name))).unwrap_or(target_port);
-                        let weight = e.get("weight").and_then(Value::as_u64).and_then(|w| u32::try_from(w).ok());
-                        Some(InlineHost { address, port, hostname: false, weight })
+                    .map(|h| InlineHost {
+                        address: h.clone(),
+                        port: target_port,
+                        hostname: false,
+                        weight: None,
+                        locality: Default::default(),
                     })
                     .collect()
+            } else {
+                endpoints.iter().filter_map(|e| se_endpoint(e, port_name, target_port)).collect()
             };
             out.push(Backend {
                 cluster_name: cluster_name("istio-se", &obj.id.namespace, &obj.id.name, Some(host), number),
@@ -195,6 +206,28 @@ fn service_entry_backends(index: ObjectIdx, obj: &Object, out: &mut Vec<Backend>
     }
 }
 
+/// A ServiceEntry endpoint: its address, the port named after the SE port (else the target
+/// port), its weight, and its locality (`locality: region/zone/subzone`, else its labels).
+fn se_endpoint(e: &Value, port_name: &str, target_port: u32) -> Option<InlineHost> {
+    let address = e.get("address")?.as_str()?.to_string();
+    let port = port_number(e.get("ports").and_then(|p| p.get(port_name))).unwrap_or(target_port);
+    let weight = e.get("weight").and_then(Value::as_u64).and_then(|w| u32::try_from(w).ok()).filter(|w| *w > 0);
+    let label = |k: &str| e.get("labels").and_then(|l| l.get(k)).and_then(Value::as_str).unwrap_or("").to_string();
+    let locality = match e.get("locality").and_then(Value::as_str).filter(|l| !l.is_empty()) {
+        Some(l) => {
+            let mut parts = l.split('/').map(str::to_string);
+            let mut next = || parts.next().unwrap_or_default();
+            [next(), next(), next()]
+        }
+        None => [
+            label("topology.kubernetes.io/region"),
+            label("topology.kubernetes.io/zone"),
+            label("topology.istio.io/subzone"),
+        ],
+    };
+    Some(InlineHost { address, port, hostname: false, weight, locality })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +238,7 @@ mod tests {
             global_service_domain: "mesh.internal",
             release: crate::core::release::Release::V2_4,
             aws_ec2_discovery: false,
+            istio_integration: true,
         }
     }
 

@@ -36,6 +36,8 @@ pub struct InlineHost {
     pub hostname: bool,
     /// A ServiceEntry endpoint's own `weight`, when it sets one.
     pub weight: Option<u32>,
+    /// A ServiceEntry endpoint's locality: region, zone, subzone (empty when unset).
+    pub locality: [String; 3],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +110,8 @@ pub struct BackendOptions<'a> {
     pub release: Release,
     /// kgateway's `EnableAwsEc2Discovery`.
     pub aws_ec2_discovery: bool,
+    /// kgateway's `EnableIstioIntegration` (from 2.3, ServiceEntries become clusters only with it).
+    pub istio_integration: bool,
 }
 
 /// An AWS Lambda function behind a Backend.

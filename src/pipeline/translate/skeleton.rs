@@ -50,7 +50,10 @@ pub fn skeleton(b: &Backend, s: &ClusterSettings, store: &dyn Store) -> Result<C
         Endpoints::Eds => {
             c.insert("type".into(), json!("EDS"));
             c.insert("eds_cluster_config".into(), json!({"eds_config": {"ads": {}, "resource_api_version": "V3"}}));
-            c.insert("ignore_health_on_host_removal".into(), json!(true));
+            // Set by the Service plugin (and EC2 Backends), never for ServiceEntries.
+            if !matches!(b.kind, BackendKind::ServiceEntry | BackendKind::GlobalService) {
+                c.insert("ignore_health_on_host_removal".into(), json!(true));
+            }
         }
         Endpoints::Inline { hosts, resolution } => {
             c.insert("load_assignment".into(), load_assignment(b, std::slice::from_ref(hosts), s.profile));
@@ -67,46 +70,87 @@ pub fn skeleton(b: &Backend, s: &ClusterSettings, store: &dyn Store) -> Result<C
     Ok(c)
 }
 
-/// The inline `ClusterLoadAssignment` of a static Backend or ServiceEntry, or of a
-/// priority-groups Backend (one locality group per priority).
+/// The inline `ClusterLoadAssignment` of a static Backend, of a priority-groups Backend (one
+/// locality group per priority) or of a ServiceEntry (one locality group per endpoint
+/// locality, sorted as kgateway's goldens print them: kgateway itself iterates a map).
 fn load_assignment(b: &Backend, groups: &[Vec<InlineHost>], profile: &Profile) -> Value {
-    let legacy = b.kind == BackendKind::ServiceEntry && profile.service_entry_legacy_endpoints;
+    let se = b.kind == BackendKind::ServiceEntry;
     let mut localities = Vec::new();
     for (priority, hosts) in groups.iter().enumerate() {
-        if hosts.is_empty() && groups.len() == 1 {
-            break;
+        let mut by_locality: Vec<(&[String; 3], Vec<&InlineHost>)> = Vec::new();
+        for h in hosts {
+            match by_locality.iter_mut().find(|(l, _)| *l == &h.locality) {
+                Some((_, hs)) => hs.push(h),
+                None => by_locality.push((&h.locality, vec![h])),
+            }
         }
-        let lb_endpoints: Vec<Value> = hosts
-            .iter()
-            .map(|h| {
-                let mut endpoint = json!({"address": {"socket_address": {"address": h.address, "port_value": h.port}}});
-                if h.hostname {
-                    endpoint["hostname"] = json!(h.address);
-                    endpoint["health_check_config"] = json!({"hostname": h.address});
-                }
-                let mut lb = json!({"endpoint": endpoint});
-                if let Some(w) = h.weight.or(legacy.then_some(1)) {
-                    lb["load_balancing_weight"] = json!(w);
-                }
-                lb
-            })
-            .collect();
-        let mut group = json!({"lb_endpoints": lb_endpoints});
-        // ServiceEntry endpoints come as one locality group of weight 1 (golden
-        // backendconfigpolicy-alias); static Backends set no weight.
-        if b.kind == BackendKind::ServiceEntry {
-            group["load_balancing_weight"] = json!(1);
+        if se {
+            by_locality.sort_by(|(la, ha), (lb, hb)| {
+                let addresses = |hs: &[&InlineHost]| {
+                    let mut a: Vec<String> = hs.iter().map(|h| h.address.clone()).collect();
+                    a.sort();
+                    a
+                };
+                la.cmp(lb).then_with(|| addresses(ha).cmp(&addresses(hb)))
+            });
         }
-        if priority > 0 {
-            group["priority"] = json!(priority);
+        for (locality, hosts) in by_locality {
+            localities.push(locality_group(hosts, locality, priority, se, profile));
         }
-        localities.push(group);
     }
     let mut cla = json!({"cluster_name": b.cluster_name});
     if !localities.is_empty() {
         cla["endpoints"] = json!(localities);
     }
     cla
+}
+
+/// One `LocalityLbEndpoints`: its endpoints, their locality and priority, and for a
+/// ServiceEntry the group's weight (the endpoints' weights summed).
+fn locality_group(
+    hosts: Vec<&InlineHost>,
+    locality: &[String; 3],
+    priority: usize,
+    se: bool,
+    profile: &Profile,
+) -> Value {
+    let mut total = 0u64;
+    let lb_endpoints: Vec<Value> = hosts
+        .iter()
+        .map(|h| {
+            let mut endpoint = json!({"address": {"socket_address": {"address": h.address, "port_value": h.port}}});
+            if h.hostname {
+                endpoint["hostname"] = json!(h.address);
+                endpoint["health_check_config"] = json!({"hostname": h.address});
+            }
+            let mut lb = json!({"endpoint": endpoint});
+            // ServiceEntry endpoints weigh 1 unless they say otherwise (main leaves it unset).
+            let weight = h.weight.or((se && profile.service_entry_endpoint_weights).then_some(1));
+            if let Some(w) = weight {
+                lb["load_balancing_weight"] = json!(w);
+            }
+            total += u64::from(weight.unwrap_or(1));
+            lb
+        })
+        .collect();
+    let mut group = json!({"lb_endpoints": lb_endpoints});
+    let [region, zone, sub_zone] = locality;
+    if !(region.is_empty() && zone.is_empty() && sub_zone.is_empty()) {
+        let mut l = serde_json::Map::new();
+        for (k, v) in [("region", region), ("zone", zone), ("sub_zone", sub_zone)] {
+            if !v.is_empty() {
+                l.insert(k.into(), json!(v));
+            }
+        }
+        group["locality"] = Value::Object(l);
+    }
+    if se && total > 0 {
+        group["load_balancing_weight"] = json!(total);
+    }
+    if priority > 0 {
+        group["priority"] = json!(priority);
+    }
+    group
 }
 
 /// The cluster type of inline endpoints: STATIC, STRICT_DNS (2.1, 2.2) or the DNS cluster
@@ -118,17 +162,14 @@ fn discovery_type(c: &mut Cluster, b: &Backend, resolution: Resolution, s: &Clus
             c.insert("type".into(), json!("STATIC"));
             // 2.1 and 2.2 set the family on every STATIC or DNS cluster of a Backend or
             // ServiceEntry.
-            let legacy = match b.kind {
-                BackendKind::ServiceEntry => s.profile.service_entry_legacy_endpoints,
-                BackendKind::KgwBackend => s.profile.dns_cluster_style == DnsClusterStyle::StrictDns,
-                _ => false,
-            };
+            let legacy = matches!(b.kind, BackendKind::ServiceEntry | BackendKind::KgwBackend)
+                && s.profile.dns_cluster_style == DnsClusterStyle::StrictDns;
             if legacy && family != DnsLookupFamily::Auto {
                 c.insert("dns_lookup_family".into(), json!(family.name()));
             }
         }
         Resolution::Dns => kgw::dns(c, false, "STRICT_DNS", s.dns()),
-        Resolution::DnsRoundRobin => kgw::dns(c, true, "STRICT_DNS", s.dns()),
+        Resolution::DnsRoundRobin => kgw::dns(c, true, "LOGICAL_DNS", s.dns()),
     }
 }
 
