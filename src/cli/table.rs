@@ -96,6 +96,10 @@ fn command(v: &str) -> Result<Option<Vec<String>>, Invalid> {
     Ok(Some(words).filter(|w| !w.is_empty()))
 }
 
+fn selectors(v: &str) -> Result<Vec<crate::core::selector::LabelSelector>, Invalid> {
+    crate::core::selector::parse_list(v).map_err(|e| Invalid { noun: "value", expected: e })
+}
+
 fn number<N: std::str::FromStr>(v: &str) -> Result<N, Invalid> {
     v.trim().parse().map_err(|_| Invalid { noun: "number", expected: "expected a whole number".into() })
 }
@@ -169,6 +173,15 @@ pub const OPTIONS: &[OptSpec] = &[
         extra_env: &["KGW_DNS_LOOKUP_FAMILY"],
         set: |o, v| put(&mut o.dns_lookup_family, choice(v)),
         ..opt("dns-lookup-family", "DNS lookup family", "kgateway's global DNS lookup family for DNS clusters")
+    },
+    OptSpec {
+        extra_env: &["KGW_DISCOVERY_NAMESPACE_SELECTORS"],
+        set: |o, v| put(&mut o.discovery_namespace_selectors, selectors(v)),
+        ..opt(
+            "discovery-namespace-selectors",
+            "Discovery namespace selectors",
+            "kgateway's DiscoveryNamespaceSelectors: a JSON list of label selectors; kgateway watches only the namespaces whose Namespace matches one (default: all)",
+        )
     },
     OptSpec {
         kind: OptKind::Switch,

@@ -22,6 +22,7 @@ pub mod options;
 pub mod order;
 pub mod pointer;
 pub mod release;
+pub mod selector;
 pub mod units;
 pub mod value;
 pub mod yaml;

@@ -129,6 +129,8 @@ pub struct Options {
     pub aws_ec2_discovery: bool,
     /// kgateway's `EnableIstioIntegration`.
     pub istio_integration: bool,
+    /// kgateway's `DiscoveryNamespaceSelectors` (empty: every namespace).
+    pub discovery_namespace_selectors: Vec<crate::core::selector::LabelSelector>,
     pub strict: bool,
     pub root: Option<PathBuf>,
     pub kustomize_engine: KustomizeEngine,
@@ -161,6 +163,7 @@ impl Options {
             allow_invalid: false,
             aws_ec2_discovery: false,
             istio_integration: false,
+            discovery_namespace_selectors: Vec::new(),
             strict: false,
             root: None,
             kustomize_engine: KustomizeEngine::Auto,

@@ -26,6 +26,7 @@ use crate::core::yaml::{DocFormat, DocWriter, ParseLimits};
 
 pub mod attach;
 pub mod backends;
+pub mod discovery;
 pub mod fields;
 pub mod load;
 pub mod merge;
@@ -91,6 +92,8 @@ pub fn run(inputs: &[Input], opts: &Options, purpose: Purpose) -> Result<Rendere
     for (obj, pointer, d) in validate::validate(&objects, opts.release) {
         diags.push(d.at(texts.locate(&objects[obj], &pointer)));
     }
+    let mut objects = objects;
+    discovery::hide_unwatched(&mut objects, &opts.discovery_namespace_selectors, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }

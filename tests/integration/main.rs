@@ -15,6 +15,7 @@ mod kustomize_diff;
 mod layers;
 mod profiles;
 mod render;
+mod settings;
 mod util;
 mod yaml11;
 mod yaml_safety;
