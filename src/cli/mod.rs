@@ -121,7 +121,7 @@ impl Args for TableOptions {
             };
             let values = spec.allowed();
             if !values.is_empty() {
-                arg = arg.value_parser(values);
+                arg = arg.value_parser(values).ignore_case(spec.ignore_case);
             }
             cmd = cmd.arg(arg);
         }

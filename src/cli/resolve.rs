@@ -143,7 +143,8 @@ pub fn resolve(flags: &BTreeMap<&'static str, String>, env: &dyn Env) -> Result<
         };
         if let Some((value, source)) = found {
             let values = spec.allowed();
-            if !values.is_empty() && !values.contains(&value.as_str()) {
+            let known = |v: &&str| if spec.ignore_case { v.eq_ignore_ascii_case(&value) } else { *v == value };
+            if !values.is_empty() && !values.iter().any(known) {
                 return Err(Diagnostic::error(format!(
                     "{}: invalid value {value:?} for {}",
                     source.describe(spec.name),

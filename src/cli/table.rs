@@ -2,7 +2,7 @@
 //! value sets the typed [`Options`]. It feeds clap, the Argo CD parameters of `plugin.yaml`
 //! and the README's option list (`cli::plugin`), and the resolution of values (`cli::resolve`).
 
-use crate::core::options::{Choice, DnsLookupFamily, Format, KustomizeEngine, Options, OutputKind};
+use crate::core::options::{Choice, DnsLookupFamily, Format, KustomizeEngine, Options, OutputKind, ValidationMode};
 use crate::core::release::Release;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +33,8 @@ pub struct OptSpec {
     pub default: Option<&'static str>,
     /// Allowed values, when the option is an enumeration.
     pub values: fn() -> Vec<&'static str>,
+    /// The values are matched in either case (as kgateway decodes its own setting).
+    pub ignore_case: bool,
     /// Further environment variables read after the `BCP_RENDER_` one.
     pub extra_env: &'static [&'static str],
     /// An empty value means the default (or, without one, that the option is unset).
@@ -69,6 +71,7 @@ const fn opt(name: &'static str, title: &'static str, help: &'static str) -> Opt
         kind: OptKind::Value,
         default: None,
         values: any,
+        ignore_case: false,
         extra_env: &[],
         empty_is_default: false,
         operator_only: false,
@@ -173,6 +176,18 @@ pub const OPTIONS: &[OptSpec] = &[
         extra_env: &["KGW_DNS_LOOKUP_FAMILY"],
         set: |o, v| put(&mut o.dns_lookup_family, choice(v)),
         ..opt("dns-lookup-family", "DNS lookup family", "kgateway's global DNS lookup family for DNS clusters")
+    },
+    OptSpec {
+        default: Some("STANDARD"),
+        values: ValidationMode::names,
+        ignore_case: true,
+        extra_env: &["KGW_VALIDATION_MODE"],
+        set: |o, v| put(&mut o.validation_mode, choice(v)),
+        ..opt(
+            "validation-mode",
+            "Validation mode",
+            "kgateway's ValidationMode: STANDARD pushes a cluster Envoy would reject (bcp-render refuses it, naming the field); STRICT renders kgateway's blackhole cluster instead",
+        )
     },
     OptSpec {
         extra_env: &["KGW_DISCOVERY_NAMESPACE_SELECTORS"],

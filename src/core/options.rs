@@ -59,6 +59,29 @@ impl Choice for Format {
     }
 }
 
+/// kgateway's `KGW_VALIDATION_MODE`: what it does with a cluster Envoy would reject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValidationMode {
+    /// Push it: Envoy NACKs the update (bcp-render refuses, or warns with --allow-invalid).
+    Standard,
+    /// Validate with Envoy first and send the blackhole cluster instead.
+    Strict,
+}
+
+impl Choice for ValidationMode {
+    const ALL: &'static [Self] = &[ValidationMode::Standard, ValidationMode::Strict];
+    fn name(self) -> &'static str {
+        match self {
+            ValidationMode::Standard => "STANDARD",
+            ValidationMode::Strict => "STRICT",
+        }
+    }
+    /// Either case, as kgateway's settings are often written.
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.name().eq_ignore_ascii_case(s))
+    }
+}
+
 /// Envoy's `Cluster.DnsLookupFamily`, as kgateway's `KGW_DNS_LOOKUP_FAMILY` sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DnsLookupFamily {
@@ -129,6 +152,8 @@ pub struct Options {
     pub aws_ec2_discovery: bool,
     /// kgateway's `EnableIstioIntegration`.
     pub istio_integration: bool,
+    /// kgateway's `ValidationMode`.
+    pub validation_mode: ValidationMode,
     /// kgateway's `DiscoveryNamespaceSelectors` (empty: every namespace).
     pub discovery_namespace_selectors: Vec<crate::core::selector::LabelSelector>,
     pub strict: bool,
@@ -163,6 +188,7 @@ impl Options {
             allow_invalid: false,
             aws_ec2_discovery: false,
             istio_integration: false,
+            validation_mode: ValidationMode::Standard,
             discovery_namespace_selectors: Vec::new(),
             strict: false,
             root: None,

@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::core::diag::Diagnostics;
 use crate::core::index::{ObjectIdx, PolicyIdx, Table};
 use crate::core::object::Object;
-use crate::core::options::{Options, OutputKind};
+use crate::core::options::{Options, OutputKind, ValidationMode};
 use crate::core::value::NULL;
 use crate::core::yaml::{DocFormat, DocWriter, ParseLimits};
 
@@ -30,6 +30,7 @@ pub mod discovery;
 pub mod fields;
 pub mod load;
 pub mod merge;
+pub mod nack;
 pub mod rendered;
 pub mod report;
 pub mod translate;
@@ -174,7 +175,11 @@ impl<'r> ClusterStage<'r> {
             purpose,
             specs,
             store: ObjectStore::from_objects(n.objects),
-            settings: ClusterSettings { profile: opts.release.profile(), dns_lookup_family: opts.dns_lookup_family },
+            settings: ClusterSettings {
+                profile: opts.release.profile(),
+                dns_lookup_family: opts.dns_lookup_family,
+                strict_validation: opts.validation_mode == ValidationMode::Strict,
+            },
             policy_errors: PolicyErrors::default(),
             writer: DocWriter::default(),
             warned: report::Warned::new(),
@@ -211,11 +216,15 @@ impl<'r> ClusterStage<'r> {
         if let Some(Err((btp, e))) = &socket {
             // kgateway cannot build the BackendTLSPolicy's socket: the cluster is the blackhole.
             t.cluster = translate::skeleton::blackhole(&b.cluster_name);
+            t.nacks.clear();
             t.backend_errors.push((String::new(), format!("BackendTLSPolicy {}: {e}", n.objects[*btp].id.ns_name())));
             report::backend_tls_error(n, &b, &n.objects[*btp], e, self.opts.allow_invalid, diags);
         }
         report::translation(n, &b, &t, self.opts.allow_invalid, diags);
         report::backend_errors(n, &b, &t.backend_errors, self.opts.allow_invalid, diags);
+        let owners: Vec<Option<PolicyIdx>> = t.nacks.iter().map(|k| nack_owner(k, &inputs, &merged)).collect();
+        let strict = self.settings.strict_validation;
+        report::nacks(n, &b, &t.nacks, &owners, strict, self.opts.allow_invalid, diags);
         report::conflicts(n, &b, &merged, profile, &mut self.warned, diags);
         let cluster = match self.purpose {
             Purpose::Print(format) => ClusterOut::Printed(print_cluster(&mut self.writer, t.cluster, format)),
@@ -259,4 +268,15 @@ impl<'r> ClusterStage<'r> {
         report::backend_tls(self.n, b, choice, races, profile, diags);
         result
     }
+}
+
+/// The policy whose value Envoy would reject: the merge's owner of the field, or (policies
+/// applied in turn) the last that sets it.
+fn nack_owner(
+    k: &nack::Nack,
+    inputs: &[MergeInput<PolicyIdx>],
+    merged: &merge::Merged<PolicyIdx>,
+) -> Option<PolicyIdx> {
+    let top = k.source?.split('.').next()?;
+    merged.owner(top).or_else(|| inputs.iter().rev().find(|i| i.spec.get(top).is_some()).map(|i| i.policy))
 }

@@ -17,6 +17,7 @@ use crate::pipeline::attach::{PolicyRef, order_is_unknown};
 use crate::pipeline::backends::Backend;
 use crate::pipeline::fields::ATTACHMENT_FIELDS;
 use crate::pipeline::merge::Merged;
+use crate::pipeline::nack::Nack;
 use crate::pipeline::translate::Translated;
 
 /// Source texts by file, kept only while rendering: every diagnostic is located eagerly.
@@ -80,6 +81,55 @@ pub fn translation(n: &Names, b: &Backend, t: &Translated, allow_invalid: bool, 
     for i in &t.ignored {
         let d = Diagnostic::warning(format!("ignored for cluster {}: {}", b.cluster_name, i.reason));
         diags.push(n.texts.at_spec_field(d, n.policy(i.policy), i.field.name));
+    }
+}
+
+/// What Envoy would reject in a cluster: under standard validation kgateway pushes it and
+/// Envoy NACKs the update (an error; with `--allow-invalid` a warning and the cluster as
+/// pushed); under strict validation kgateway sends the blackhole instead.
+pub fn nacks(
+    n: &Names,
+    b: &Backend,
+    nacks: &[Nack],
+    owners: &[Option<PolicyIdx>],
+    strict: bool,
+    allow_invalid: bool,
+    diags: &mut Diagnostics,
+) {
+    for (k, owner) in nacks.iter().zip(owners) {
+        let (message, hint) = if strict {
+            (
+                format!(
+                    "kgateway's strict validation replaces cluster {} with a blackhole (requests fail with 500): Envoy rejects {}: {}",
+                    b.cluster_name, k.envoy, k.reason
+                ),
+                format!("{}; or pass --allow-invalid to render the blackhole cluster", k.fix),
+            )
+        } else {
+            (
+                format!(
+                    "kgateway would push cluster {} and Envoy would reject the update: {}: {}",
+                    b.cluster_name, k.envoy, k.reason
+                ),
+                format!(
+                    "{}; or pass --allow-invalid to render it as kgateway pushes it (with --validation-mode STRICT, as kgateway's blackhole)",
+                    k.fix
+                ),
+            )
+        };
+        let mut d = Diagnostic::error(message).hint(hint);
+        if allow_invalid {
+            d.severity = Severity::Warning;
+            d.hint = None;
+        }
+        let d = match (owner, k.source) {
+            (Some(p), Some(field)) => n.texts.at_spec_field(d, n.policy(*p), field),
+            _ => {
+                let obj = &n.objects[b.object];
+                d.at(n.texts.locate(obj, "")).object(obj.id.display())
+            }
+        };
+        diags.push(d);
     }
 }
 

@@ -13,6 +13,7 @@ mod fuzzing;
 mod hostile;
 mod kustomize_diff;
 mod layers;
+mod nacks;
 mod profiles;
 mod render;
 mod settings;

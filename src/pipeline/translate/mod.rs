@@ -21,6 +21,7 @@ use crate::pipeline::backends::Backend;
 use crate::pipeline::fields::ctx::{Cluster, FieldCtx, Store};
 use crate::pipeline::fields::{Field, replace_inner_tls};
 use crate::pipeline::merge::{Merged, MergedSpec};
+use crate::pipeline::nack::{self, Nack};
 
 pub mod apply;
 pub mod backend_tls;
@@ -28,6 +29,7 @@ pub mod kgw;
 pub mod print;
 pub mod skeleton;
 pub mod store;
+mod strict;
 
 use apply::{FieldErrors, apply_merged, apply_spec, set_fields};
 use skeleton::{ClusterSettings, blackhole, default_locality_config};
@@ -50,6 +52,8 @@ pub struct PolicyInput<'a> {
 #[derive(Default)]
 pub struct PolicyErrors {
     cache: HashMap<(PolicyIdx, AppProtocol, bool), FieldErrors>,
+    /// Per policy, what strict validation rejects.
+    strict: HashMap<PolicyIdx, FieldErrors>,
 }
 
 impl PolicyErrors {
@@ -59,6 +63,15 @@ impl PolicyErrors {
             let Some(spec) = policy.spec.as_object() else { return Vec::new() };
             let mut scratch = skeleton.clone();
             apply_spec(&mut scratch, spec, &|_| *ctx)
+        })
+    }
+
+    /// What kgateway's strict validation rejects in `policy`, computed on first use.
+    fn strict<'s>(&'s mut self, policy: &PolicyInput, ctx: &FieldCtx) -> &'s FieldErrors {
+        self.strict.entry(policy.policy).or_insert_with(|| {
+            let Some(spec) = policy.spec.as_object() else { return Vec::new() };
+            let ctx = FieldCtx { protocol: AppProtocol::Http1, has_backend_tls_policy: false, ..*ctx };
+            strict::policy_errors(spec, &ctx)
         })
     }
 }
@@ -90,6 +103,9 @@ pub struct Translated {
     pub ignored: Vec<Ignored>,
     /// Policies whose `tls` yielded to a BackendTLSPolicy.
     pub tls_overridden: Vec<PolicyIdx>,
+    /// What Envoy would reject in the cluster kgateway builds (under strict validation the
+    /// cluster is then the blackhole).
+    pub nacks: Vec<Nack>,
 }
 
 /// What a backend's translation reads besides its policies.
@@ -134,12 +150,20 @@ pub fn translate<'a>(
                 backend_errors,
                 ignored: Vec::new(),
                 tls_overridden: Vec::new(),
+                nacks: Vec::new(),
             };
         }
     };
     let (ignored, tls_overridden) =
         without_effect(b, policies, &cluster, has_btp && profile.backend_tls_policy_precedence);
     let mut errors = Vec::new();
+    if env.settings.strict_validation {
+        for p in policies {
+            for (field, message) in policy_errors.strict(p, &ctx(p)) {
+                errors.push(PolicyError { policy: p.policy, field, message: message.clone() });
+            }
+        }
+    }
     match profile.merge {
         MergeMode::OldestWins => {
             // kgateway translates each policy to IR first: an error in any attached policy
@@ -183,10 +207,11 @@ pub fn translate<'a>(
     if profile.default_locality_config {
         default_locality_config(&mut cluster);
     }
-    if !errors.is_empty() {
+    let nacks = if errors.is_empty() { nack::predict(&cluster) } else { Vec::new() };
+    if !errors.is_empty() || (env.settings.strict_validation && !nacks.is_empty()) {
         cluster = blackhole(&b.cluster_name);
     }
-    Translated { cluster, errors, backend_errors: Vec::new(), ignored, tls_overridden }
+    Translated { cluster, errors, backend_errors: Vec::new(), ignored, tls_overridden, nacks }
 }
 
 /// The fields that have no effect on this backend, per policy that sets them, and the

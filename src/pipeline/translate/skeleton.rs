@@ -17,6 +17,8 @@ pub struct ClusterSettings<'a> {
     pub profile: &'a Profile,
     /// kgateway's `KGW_DNS_LOOKUP_FAMILY`.
     pub dns_lookup_family: DnsLookupFamily,
+    /// kgateway's `KGW_VALIDATION_MODE=STRICT`.
+    pub strict_validation: bool,
 }
 
 impl ClusterSettings<'_> {
