@@ -48,6 +48,68 @@ def inputs():
     return out
 
 
+# Cipher-rule syntax BoringSSL parses, beyond single names: operators, groups, aliases joined
+# with "+", strength sorting, and what it refuses (empty rules, unknown words, bad groups).
+CIPHER_EXPRESSIONS = ['ALL', '!aNULL', '-ALL', '+AES', 'ECDHE+AESGCM', 'AESGCM+ECDHE', 'kRSA+AES', '@STRENGTH',
+                      '[ECDHE-RSA-AES128-GCM-SHA256|ECDHE-RSA-AES256-GCM-SHA384]', '[ECDHE-RSA-AES128-GCM-SHA256',
+                      'ECDHE-RSA-AES128-GCM-SHA256|AES128-SHA', 'HIGH', 'DEFAULT', 'COMPLEMENTOFALL', 'SSLv3', 'TLSv1',
+                      'TLSv1.2', 'TLSv1.3', 'kRSA', 'aECDSA', 'SHA', 'SHA256', 'SHA384', 'FIPS', '3DES', 'CHACHA20',
+                      'AES128:', ':AES128', 'NOT-A-CIPHER', 'ecdhe-rsa-aes128-gcm-sha256', 'TLS_AES_128_GCM_SHA256',
+                      'TLS_AES_128_GCM_SHA256:AES128-SHA', '-AES128-SHA:AES128-SHA', 'ECDHE-RSA-AES128-GCM-SHA256 ',
+                      'DEFAULT:!AES128-SHA', 'DEFAULTAES128-SHA', 'DEFAULTX', 'AES128-SHA:DEFAULT', 'DEFAULT::AES128-SHA']
+EXTRA_CURVES = [['P-256', 'P-256'], ['P-256', 'prime256v1'], ['p-256'], ['X448'], ['secp256k1'], ['']]
+EXTRA_SIGALGS = [['ecdsa_secp256r1_sha256', 'ecdsa_secp256r1_sha256'], ['RSA+SHA256', 'rsa_pkcs1_sha256'], ['RSA+SHA224'],
+                 ['rsa_pss_pss_sha256'], ['ECDSA+'], ['+SHA256'], ['RSA+SHA256+SHA384'], ['']]
+
+
+def tls_probes():
+    """(field, list) probes: every name bcp-render's BoringSSL tables hold, each also mistyped
+    and lower-cased, and the rule syntax above. Envoy's verdict is the expected result."""
+    with open(os.path.join(ROOT, 'src', 'pipeline', 'nack', 'boringssl.rs'), encoding='utf-8') as f:
+        src = f.read()
+    def table(name):
+        body = re.search(r'const ' + name + r': &\[[^=]*= &\[(.*?)\n\];', src, re.S).group(1)
+        return sorted(set(re.findall(r'"([^"]+)"', body)))
+    probes = []
+    ciphers = table('CIPHERS') + table('TLS13') + table('ALIASES')
+    for n in ciphers:
+        probes += [('cipherSuites', [n]), ('cipherSuites', [n + 'X']), ('cipherSuites', [n.lower()])]
+    probes += [('cipherSuites', [e]) for e in CIPHER_EXPRESSIONS]
+    for n in table('CURVES'):
+        probes += [('ecdhCurves', [n]), ('ecdhCurves', [n + 'X'])]
+    probes += [('ecdhCurves', l) for l in EXTRA_CURVES]
+    names = table('SIGALG_NAMES')
+    kinds, hashes = zip(*[(a, b) for a, b in re.findall(r'\("([A-Z]+)", "([A-Z0-9]+)", 0x', src)])
+    for n in names + [f'{k}+{h}' for k, h in zip(kinds, hashes)]:
+        probes += [('signatureAlgorithms', [n]), ('signatureAlgorithms', [n + 'X'])]
+    probes += [('signatureAlgorithms', l) for l in EXTRA_SIGALGS]
+    return probes
+
+
+def probe_repos(tmp):
+    """One directory per TLS field (a release may lack one), with one Service and one
+    BackendConfigPolicy per probe; their (label, args)."""
+    by_field = {}
+    for field, values in tls_probes():
+        by_field.setdefault(field, []).append(values)
+    return [(f'TLS {field} probes ({len(v)})', ['--root', tmp, probe_dir(tmp, field, v)]) for field, v in sorted(by_field.items())]
+
+
+def probe_dir(tmp, field, probes):
+    docs = []
+    for i, values in enumerate(probes):
+        docs.append(f'apiVersion: v1\nkind: Service\nmetadata: {{name: p{i}, namespace: probe}}\nspec:\n  ports: [{{port: 443}}]\n')
+        docs.append('apiVersion: gateway.kgateway.dev/v1alpha1\nkind: BackendConfigPolicy\n'
+                    f'metadata: {{name: p{i}, namespace: probe}}\nspec:\n'
+                    f'  targetRefs: [{{group: "", kind: Service, name: p{i}}}]\n'
+                    f'  tls:\n    insecureSkipVerify: true\n    parameters:\n      {field}: {json.dumps(values)}\n')
+    d = os.path.join(tmp, field)
+    os.makedirs(d)
+    with open(os.path.join(d, 'probes.yaml'), 'w', encoding='utf-8') as f:
+        f.write('---\n'.join(docs))
+    return d
+
+
 def clusters(stdout):
     dec, i, out = json.JSONDecoder(), 0, []
     while True:
@@ -99,6 +161,16 @@ def main():
         sys.exit(__doc__)
     bin_ = os.path.abspath(sys.argv[1])
     cases, problems = inputs(), []
+    with tempfile.TemporaryDirectory() as tmp:
+        cases += [(label, args, None) for label, args in probe_repos(tmp)]
+        problems = run_all(bin_, cases)
+    if problems:
+        print('\n'.join(problems), file=sys.stderr)
+        sys.exit(1)
+
+
+def run_all(bin_, cases):
+    problems = []
     for release in RELEASES:
         bodies, refused, conflicts = render_release(bin_, release, cases)
         problems += conflicts
@@ -114,9 +186,7 @@ def main():
             rejected_predicted += (not ok) and predicted
         print(f'envoy oracle {release}: {len(bodies)} distinct clusters from {len(cases) - refused} inputs '
               f'({refused} refused): {accepted} accepted by Envoy 1.40, {rejected_predicted} rejected as predicted')
-    if problems:
-        print('\n'.join(problems), file=sys.stderr)
-        sys.exit(1)
+    return problems
 
 
 if __name__ == '__main__':

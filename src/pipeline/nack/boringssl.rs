@@ -167,6 +167,16 @@ pub fn cipher_list_error(list: &str) -> Option<String> {
     if list.is_empty() {
         return None; // Envoy's defaults
     }
+    // A leading "DEFAULT" (a prefix, even of a longer word) is BoringSSL's default rule, "ALL",
+    // then the rest, less one ':'.
+    let expanded;
+    let list = match list.strip_prefix("DEFAULT") {
+        Some(rest) => {
+            expanded = format!("ALL:{}", rest.strip_prefix(':').unwrap_or(rest));
+            expanded.as_str()
+        }
+        None => list,
+    };
     let s = list.as_bytes();
     let mut active = [false; CIPHERS.len()];
     let mut killed = [false; CIPHERS.len()];
@@ -415,6 +425,9 @@ mod tests {
             "3DES",
             "[AES128-SHA|TLS_AES_128_GCM_SHA256]",
             "ALL:@STRENGTH",
+            "DEFAULT",
+            "DEFAULT:!AES128-SHA",
+            "DEFAULTAES128-SHA",
         ] {
             assert_eq!(cipher_list_error(ok), None, "{ok}");
         }
@@ -430,6 +443,8 @@ mod tests {
             "[AES128-SHA",
             "ALL:-[AES128-SHA]",
             "ECDHE-RSA-AES128-GCM-SHA256+AES128",
+            "DEFAULTX",
+            "AES128-SHA:DEFAULT",
         ] {
             assert!(cipher_list_error(bad).is_some(), "{bad}");
         }
