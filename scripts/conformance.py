@@ -13,7 +13,7 @@ For each run below, the shared suite is run once as it is. Then:
     BCP_RENDER_ALLOW_INVALID=true;
   * a case listed as `fail` must still fail (the reason is in the file and in the README).
 Any other failure, and any listed case that no longer behaves as listed, fails CI. So does a
-share of clusters in failing cases above 2%.
+share of clusters in failing cases above the bound, in the -all suites.
 """
 import csv, json, os, re, subprocess, sys
 
@@ -128,7 +128,9 @@ def judge(bin_, label, args, snapshot, expected, settings):
         if l == label and case not in results:
             problems.append(f'{label} {case}: listed in {EXPECTED} but not in the suite')
     share = failing_clusters / total if total else 0
-    if share > MAX_FAILING_SHARE:
+    # The bound is on the whole corpus (the -all suites); main@2.4 compares 2.4 with main's
+    # goldens, so its listed cases are release differences, not failures.
+    if label.endswith('-all') and share > MAX_FAILING_SHARE:
         problems.append(f'{label}: {failing_clusters}/{total} clusters in failing cases, above {MAX_FAILING_SHARE:.0%}')
     n_fail = sum(1 for (l, _), (k, _) in expected.items() if l == label and k == 'fail')
     print(f'conformance {label}: {len(results)} cases, {len(results) - n_fail} pass '

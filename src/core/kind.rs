@@ -18,6 +18,15 @@ pub enum Kind {
     Backend,
     ServiceEntry,
     BackendTlsPolicy,
+    /// Gateway API objects read for a Gateway's backend client certificate (2.3+).
+    Gateway,
+    GatewayClass,
+    HttpRoute,
+    GrpcRoute,
+    TcpRoute,
+    TlsRoute,
+    /// A ListenerSet (standard or experimental group): listeners attached to a Gateway.
+    ListenerSet,
     /// Any other kind: passed through unread.
     Other,
 }
@@ -34,6 +43,13 @@ impl Kind {
             (KGATEWAY_GROUP, "Backend") => Kind::Backend,
             (ISTIO_GROUP, "ServiceEntry") => Kind::ServiceEntry,
             (GATEWAY_API_GROUP, "BackendTLSPolicy") => Kind::BackendTlsPolicy,
+            (GATEWAY_API_GROUP, "Gateway") => Kind::Gateway,
+            (GATEWAY_API_GROUP, "GatewayClass") => Kind::GatewayClass,
+            (GATEWAY_API_GROUP, "HTTPRoute") => Kind::HttpRoute,
+            (GATEWAY_API_GROUP, "GRPCRoute") => Kind::GrpcRoute,
+            (GATEWAY_API_GROUP, "TCPRoute") => Kind::TcpRoute,
+            (GATEWAY_API_GROUP, "TLSRoute") => Kind::TlsRoute,
+            (GATEWAY_API_GROUP | "gateway.networking.x-k8s.io", "ListenerSet" | "XListenerSet") => Kind::ListenerSet,
             _ => Kind::Other,
         }
     }

@@ -171,6 +171,9 @@ pub struct Profile {
     /// A BackendTLSPolicy's CA may come from a Secret's `ca.crt` (2.2+); in 2.1 every CA
     /// reference is looked up as a ConfigMap.
     pub backend_tls_secret_ca: bool,
+    /// A Gateway's `spec.tls.backend.clientCertificateRef` gives every backend its routes
+    /// reach a Gateway-scoped clone cluster with that client certificate (2.3+, #13705).
+    pub gateway_backend_client_certificate: bool,
 }
 
 /// Every release bcp-render reproduces, oldest first.
@@ -193,6 +196,7 @@ const V2_1: Profile = Profile {
     backend_tls_merge: false,
     service_entries_always: true,
     backend_tls_secret_ca: false,
+    gateway_backend_client_certificate: false,
 };
 
 // 2.2 made the health-check fields plain values and read Backend kinds from their fields.
@@ -212,6 +216,7 @@ const V2_3: Profile = Profile {
     health_check_clears_hostname: true,
     backend_tls_merge: true,
     service_entries_always: false,
+    gateway_backend_client_certificate: true,
     ..V2_2
 };
 

@@ -40,6 +40,24 @@ pub fn string_map(v: Option<&Value>) -> Vec<(String, String)> {
     out
 }
 
+/// A Secret's data as the API server stores it: `data` base64-decoded, then `stringData`
+/// over it. Values that are not UTF-8 text are left out.
+pub fn secret_data(secret: &Value) -> std::collections::BTreeMap<String, String> {
+    let mut data = std::collections::BTreeMap::new();
+    for (k, v) in secret.get("data").and_then(Value::as_object).into_iter().flatten() {
+        let decoded = v.as_str().and_then(|s| crate::core::base64::decode(s, crate::core::base64::Padding::Optional));
+        if let Some(text) = decoded.and_then(|b| String::from_utf8(b).ok()) {
+            data.insert(k.clone(), text);
+        }
+    }
+    for (k, v) in secret.get("stringData").and_then(Value::as_object).into_iter().flatten() {
+        if let Some(s) = v.as_str() {
+            data.insert(k.clone(), s.to_string());
+        }
+    }
+    data
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

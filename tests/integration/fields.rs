@@ -31,6 +31,7 @@ field_group!(dns_clusters, "dns");
 field_group!(backend_tls_policy_wins_over_tls, "backend-tls-policy");
 field_group!(service_entries, "service-entry");
 field_group!(every_kgateway_backend_type, "backend-types");
+field_group!(gateway_client_certificate_clones, "gateway-client-certificate");
 
 #[test]
 fn private_keys_never_reach_the_output() {

@@ -10,6 +10,7 @@ mod errors;
 mod explain_diff;
 mod fields;
 mod fuzzing;
+mod gateway_cert;
 mod hostile;
 mod kustomize_diff;
 mod layers;

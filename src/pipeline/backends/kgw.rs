@@ -96,6 +96,7 @@ pub fn backend(
         port: 0,
         port_name: None,
         errors: Vec::new(),
+        client_cert: None,
     };
     match ty {
         Some(Type::Static) => {

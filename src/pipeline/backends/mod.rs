@@ -19,12 +19,15 @@ use crate::core::kind::{AppProtocol, ISTIO_GROUP, Kind};
 use crate::core::object::{Object, ObjectId};
 use crate::core::value::Labels;
 
+mod gateway_cert;
 pub mod kgw;
 mod model;
 
 use model::cluster_name;
 pub(crate) use model::port_number;
-pub use model::{Backend, BackendKind, BackendOptions, Endpoints, InlineHost, Lambda, LambdaAuth, Resolution};
+pub use model::{
+    Backend, BackendKind, BackendOptions, ClientCert, Endpoints, InlineHost, Lambda, LambdaAuth, Resolution,
+};
 
 pub const GLOBAL_SCOPE_LABEL: &str = "solo.io/service-scope";
 
@@ -68,6 +71,7 @@ pub fn collect(
             _ => {}
         }
     }
+    gateway_cert::add_clones(objects, opts.release, &mut backends, &mut warnings);
     backends.sort_by(|a, b| a.cluster_name.cmp(&b.cluster_name));
     (backends.into(), warnings)
 }
@@ -112,6 +116,7 @@ fn service_backends(
             port: number,
             port_name: port.get("name").and_then(Value::as_str).map(str::to_string),
             errors: Vec::new(),
+            client_cert: None,
         });
     }
 }
@@ -201,6 +206,7 @@ fn service_entry_backends(index: ObjectIdx, obj: &Object, out: &mut Vec<Backend>
                     Endpoints::Inline { hosts: inline_endpoints, resolution }
                 },
                 errors: Vec::new(),
+                client_cert: None,
             });
         }
     }

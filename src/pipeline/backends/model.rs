@@ -92,6 +92,30 @@ pub struct Backend {
     /// that is not static...): non-empty means its cluster is the blackhole. (Field below
     /// the object, message.)
     pub errors: Vec<(String, String)>,
+    /// The Gateway client certificate of a Gateway-scoped clone (kgateway 2.3+).
+    pub client_cert: Option<std::rc::Rc<ClientCert>>,
+}
+
+/// A Gateway's `spec.tls.backend.clientCertificateRef`, resolved: what kgateway puts into the
+/// TLS context of each Gateway-scoped clone cluster.
+#[derive(Clone)]
+pub struct ClientCert {
+    /// `namespace/name` of the Gateway and of the Secret.
+    pub gateway: String,
+    pub secret: String,
+    /// The certificate chain as kgateway cleans it; the private key as the Secret holds it
+    /// (only ever printed redacted).
+    pub cert_chain: String,
+    pub private_key: String,
+}
+
+impl std::fmt::Debug for ClientCert {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCert")
+            .field("gateway", &self.gateway)
+            .field("secret", &self.secret)
+            .finish_non_exhaustive()
+    }
 }
 
 pub(crate) fn cluster_name(prefix: &str, ns: &str, name: &str, extra: Option<&str>, port: u32) -> String {

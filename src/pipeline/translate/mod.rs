@@ -25,6 +25,7 @@ use crate::pipeline::nack::{self, Nack};
 
 pub mod apply;
 pub mod backend_tls;
+mod client_cert;
 pub mod kgw;
 pub mod print;
 pub mod skeleton;
@@ -206,6 +207,9 @@ pub fn translate<'a>(
     }
     if profile.default_locality_config {
         default_locality_config(&mut cluster);
+    }
+    if let Some(cert) = &b.client_cert {
+        client_cert::inject(&mut cluster, cert);
     }
     let nacks = if errors.is_empty() { nack::predict(&cluster) } else { Vec::new() };
     if !errors.is_empty() || (env.settings.strict_validation && !nacks.is_empty()) {

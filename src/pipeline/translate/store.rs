@@ -5,13 +5,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::Value;
-
-use crate::core::base64::{self, Padding};
 use crate::core::index::{ObjectIdx, Table};
 use crate::core::kind::Kind;
 use crate::core::object::Object;
-use crate::core::value::string_map;
+use crate::core::value::{secret_data, string_map};
 use crate::pipeline::fields::ctx::Store;
 
 type Data = BTreeMap<String, String>;
@@ -39,24 +36,6 @@ impl ObjectStore {
         }
         store
     }
-}
-
-/// A Secret's data as the API server stores it: `data` base64-decoded, then `stringData`
-/// over it. Values that are not UTF-8 text are left out.
-fn secret_data(secret: &Value) -> Data {
-    let mut data = BTreeMap::new();
-    for (k, v) in secret.get("data").and_then(Value::as_object).into_iter().flatten() {
-        let decoded = v.as_str().and_then(|s| base64::decode(s, Padding::Optional));
-        if let Some(text) = decoded.and_then(|b| String::from_utf8(b).ok()) {
-            data.insert(k.clone(), text);
-        }
-    }
-    for (k, v) in secret.get("stringData").and_then(Value::as_object).into_iter().flatten() {
-        if let Some(s) = v.as_str() {
-            data.insert(k.clone(), s.to_string());
-        }
-    }
-    data
 }
 
 impl Store for ObjectStore {

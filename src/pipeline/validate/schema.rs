@@ -47,7 +47,18 @@ impl SchemaKind {
             Kind::ServiceEntry => SchemaKind::ServiceEntry,
             Kind::BackendTlsPolicy => SchemaKind::BackendTlsPolicy,
             Kind::Secret => SchemaKind::Secret,
-            Kind::Namespace | Kind::ConfigMap | Kind::Other => return None,
+            // Gateway API objects are read only for the fields a Gateway client certificate
+            // needs, which `backends::gateway_cert` checks as it reads them.
+            Kind::Namespace
+            | Kind::ConfigMap
+            | Kind::Gateway
+            | Kind::GatewayClass
+            | Kind::HttpRoute
+            | Kind::GrpcRoute
+            | Kind::TcpRoute
+            | Kind::TlsRoute
+            | Kind::ListenerSet
+            | Kind::Other => return None,
         })
     }
 
