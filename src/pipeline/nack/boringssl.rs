@@ -167,16 +167,7 @@ pub fn cipher_list_error(list: &str) -> Option<String> {
     if list.is_empty() {
         return None; // Envoy's defaults
     }
-    // A leading "DEFAULT" (a prefix, even of a longer word) is BoringSSL's default rule, "ALL",
-    // then the rest, less one ':'.
-    let expanded;
-    let list = match list.strip_prefix("DEFAULT") {
-        Some(rest) => {
-            expanded = format!("ALL:{}", rest.strip_prefix(':').unwrap_or(rest));
-            expanded.as_str()
-        }
-        None => list,
-    };
+    let list = expand_default(list);
     let s = list.as_bytes();
     let mut active = [false; CIPHERS.len()];
     let mut killed = [false; CIPHERS.len()];
@@ -230,20 +221,7 @@ pub fn cipher_list_error(list: &str) -> Option<String> {
         if op == Op::Special {
             continue; // @STRENGTH only reorders
         }
-        for c in 0..CIPHERS.len() {
-            if !selector.matches(c, op == Op::Add) {
-                continue;
-            }
-            match op {
-                Op::Add if !killed[c] => active[c] = true,
-                Op::Del => active[c] = false,
-                Op::Kill => {
-                    active[c] = false;
-                    killed[c] = true;
-                }
-                _ => {}
-            }
-        }
+        apply(&selector, op, &mut active, &mut killed);
     }
     if in_group {
         return Some("an equal-preference group is not closed with ]".into());
@@ -254,6 +232,33 @@ pub fn cipher_list_error(list: &str) -> Option<String> {
         );
     }
     None
+}
+
+/// A leading "DEFAULT" (a prefix, even of a longer word) is BoringSSL's default rule, "ALL",
+/// then the rest, less one ':'.
+fn expand_default(list: &str) -> std::borrow::Cow<'_, str> {
+    match list.strip_prefix("DEFAULT") {
+        Some(rest) => format!("ALL:{}", rest.strip_prefix(':').unwrap_or(rest)).into(),
+        None => list.into(),
+    }
+}
+
+/// One rule's effect on the ciphers it selects: add (unless killed), delete, or kill.
+fn apply(selector: &Selector, op: Op, active: &mut [bool], killed: &mut [bool]) {
+    for c in 0..CIPHERS.len() {
+        if !selector.matches(c, op == Op::Add) {
+            continue;
+        }
+        match op {
+            Op::Add if !killed[c] => active[c] = true,
+            Op::Del => active[c] = false,
+            Op::Kill => {
+                active[c] = false;
+                killed[c] = true;
+            }
+            _ => {}
+        }
+    }
 }
 
 /// One rule from `s[i..]` (after its operator): what it selects and where the next starts,

@@ -157,45 +157,7 @@ pub fn translate<'a>(
     };
     let (ignored, tls_overridden) =
         without_effect(b, policies, &cluster, has_btp && profile.backend_tls_policy_precedence);
-    let mut errors = Vec::new();
-    if env.settings.strict_validation {
-        for p in policies {
-            for (field, message) in policy_errors.strict(p, &ctx(p)) {
-                errors.push(PolicyError { policy: p.policy, field, message: message.clone() });
-            }
-        }
-    }
-    match profile.merge {
-        MergeMode::OldestWins => {
-            // kgateway translates each policy to IR first: an error in any attached policy
-            // fails the backend, even in a field that loses the merge.
-            for p in policies {
-                for (field, message) in policy_errors.get(p, &cluster, &ctx(p)) {
-                    errors.push(PolicyError { policy: p.policy, field, message: message.clone() });
-                }
-            }
-            if errors.is_empty() && !policies.is_empty() {
-                let owner = |field: &Field| {
-                    let owner = merged.owner(field.name);
-                    policies.iter().find(|p| Some(p.policy) == owner).unwrap_or(&policies[0])
-                };
-                let result = apply_merged(&mut cluster, merged_spec, &|field| ctx(owner(field)));
-                errors.extend(result.into_iter().map(|(field, message)| PolicyError {
-                    policy: owner(field).policy,
-                    field,
-                    message,
-                }));
-            }
-        }
-        MergeMode::ApplyInOrder => {
-            for p in policies {
-                let Some(spec) = p.spec.as_object() else { continue };
-                for (field, message) in apply_spec(&mut cluster, spec, &|_| ctx(p)) {
-                    errors.push(PolicyError { policy: p.policy, field, message });
-                }
-            }
-        }
-    }
+    let errors = apply_policies(&mut cluster, policies, (merged_spec, merged), env, &ctx, policy_errors);
     if let Some(socket) = backend_tls {
         if profile.backend_tls_policy_precedence {
             replace_inner_tls(&mut cluster, socket.clone());
@@ -216,6 +178,59 @@ pub fn translate<'a>(
         cluster = blackhole(&b.cluster_name);
     }
     Translated { cluster, errors, backend_errors: Vec::new(), ignored, tls_overridden, nacks }
+}
+
+/// Apply the attached policies to the cluster as the release does (the strict checks first),
+/// and return their errors.
+fn apply_policies<'a>(
+    cluster: &mut Cluster,
+    policies: &[PolicyInput<'a>],
+    (merged_spec, merged): (&MergedSpec, &Merged<PolicyIdx>),
+    env: &'a Env<'a>,
+    ctx: &dyn Fn(&PolicyInput<'a>) -> FieldCtx<'a>,
+    policy_errors: &mut PolicyErrors,
+) -> Vec<PolicyError> {
+    let profile = env.settings.profile;
+    let mut errors = Vec::new();
+    if env.settings.strict_validation {
+        for p in policies {
+            for (field, message) in policy_errors.strict(p, &ctx(p)) {
+                errors.push(PolicyError { policy: p.policy, field, message: message.clone() });
+            }
+        }
+    }
+    match profile.merge {
+        MergeMode::OldestWins => {
+            // kgateway translates each policy to IR first: an error in any attached policy
+            // fails the backend, even in a field that loses the merge.
+            for p in policies {
+                for (field, message) in policy_errors.get(p, &*cluster, &ctx(p)) {
+                    errors.push(PolicyError { policy: p.policy, field, message: message.clone() });
+                }
+            }
+            if errors.is_empty() && !policies.is_empty() {
+                let owner = |field: &Field| {
+                    let owner = merged.owner(field.name);
+                    policies.iter().find(|p| Some(p.policy) == owner).unwrap_or(&policies[0])
+                };
+                let result = apply_merged(cluster, merged_spec, &|field| ctx(owner(field)));
+                errors.extend(result.into_iter().map(|(field, message)| PolicyError {
+                    policy: owner(field).policy,
+                    field,
+                    message,
+                }));
+            }
+        }
+        MergeMode::ApplyInOrder => {
+            for p in policies {
+                let Some(spec) = p.spec.as_object() else { continue };
+                for (field, message) in apply_spec(cluster, spec, &|_| ctx(p)) {
+                    errors.push(PolicyError { policy: p.policy, field, message });
+                }
+            }
+        }
+    }
+    errors
 }
 
 /// The fields that have no effect on this backend, per policy that sets them, and the
