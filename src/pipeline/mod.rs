@@ -226,6 +226,8 @@ impl<'r> ClusterStage<'r> {
         let strict = self.settings.strict_validation;
         report::nacks(n, &b, &t.nacks, &owners, strict, self.opts.allow_invalid, diags);
         report::conflicts(n, &b, &merged, profile, &mut self.warned, diags);
+        let scrubbed = translate::scrub::scrub(&mut t.cluster);
+        report::scrubbed(n, &b, &scrubbed, diags);
         let cluster = match self.purpose {
             Purpose::Print(format) => ClusterOut::Printed(print_cluster(&mut self.writer, t.cluster, format)),
             Purpose::Keep | Purpose::Inspect => ClusterOut::Tree(t.cluster),

@@ -268,3 +268,19 @@ pub fn unattached_policies(
         );
     }
 }
+
+/// Key material found in certificate or CA data of a cluster, redacted in the output.
+pub fn scrubbed(n: &Names, b: &Backend, paths: &[String], diags: &mut Diagnostics) {
+    for path in paths {
+        let obj = &n.objects[b.object];
+        diags.push(
+            Diagnostic::warning(format!(
+                "cluster {}: a private key block in {path} (pasted into certificate or CA data) is redacted in bcp-render's output; kgateway passes it to Envoy as it is",
+                b.cluster_name
+            ))
+            .hint("keep private keys out of certificate and CA data")
+            .at(n.texts.locate(obj, ""))
+            .object(obj.id.display()),
+        );
+    }
+}

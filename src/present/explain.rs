@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::core::index::{ClusterIdx, PolicyIdx};
 use crate::core::object::Object;
@@ -15,6 +15,7 @@ use crate::pipeline::attach::{PolicyRef, Reason, order_is_unknown};
 use crate::pipeline::backends::BackendKind;
 use crate::pipeline::merge::FieldOutcome;
 use crate::pipeline::rendered::{ClusterRow, Rendered};
+use crate::pipeline::translate::scrub::scrub_value;
 
 /// Selection of what to explain.
 #[derive(Debug, Clone, Default)]
@@ -128,13 +129,10 @@ fn backend_desc(r: &Rendered, row: &ClusterRow) -> String {
 
 /// `tls.files.tlsKey` may hold PEM text instead of a path (kgateway accepts both): never echo
 /// key material, as the clusters never carry it.
-fn redact_key_material(field: &str, mut v: Value) -> Value {
-    if field == "tls"
-        && let Some(key) = v.pointer_mut("/files/tlsKey")
-        && key.as_str().is_some_and(|k| k.contains("PRIVATE KEY"))
-    {
-        *key = json!("<redacted by bcp-render: private key>");
-    }
+/// A policy's value as `explain` shows it: key blocks redacted (a `tls.files.tlsKey` holding PEM,
+/// or a key pasted into certificate or CA data).
+fn redact_key_material(mut v: Value) -> Value {
+    scrub_value(&mut v);
     v
 }
 
@@ -157,7 +155,7 @@ fn merged_field(r: &Rendered, row: &ClusterRow, o: &FieldOutcome<PolicyIdx>) -> 
             LostField { policy: loser.id.ns_name(), why: why.to_string() }
         })
         .collect();
-    let value = o.unit.lookup(r.spec(o.winner)).cloned().map(|v| redact_key_material(o.name(), v));
+    let value = o.unit.lookup(r.spec(o.winner)).cloned().map(redact_key_material);
     let overridden_by = (o.unit.field.yields_to_backend_tls_policy && row.tls_overridden.contains(&o.winner))
         .then_some(row.backend_tls)
         .flatten()

@@ -12,6 +12,7 @@ mod fields;
 mod fuzzing;
 mod gateway_cert;
 mod hostile;
+mod key_material;
 mod kustomize_diff;
 mod layers;
 mod nacks;

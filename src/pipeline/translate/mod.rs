@@ -28,6 +28,7 @@ pub mod backend_tls;
 mod client_cert;
 pub mod kgw;
 pub mod print;
+pub mod scrub;
 pub mod skeleton;
 pub mod store;
 mod strict;
