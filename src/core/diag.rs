@@ -110,11 +110,25 @@ impl Diagnostic {
     }
 }
 
-/// Compiler style: `file:line:col: error: Kind ns/name: field: message (hint)`.
+/// Text as it may appear in a one-line message: control characters (newlines, ANSI escapes...)
+/// escaped as Rust's `{:?}` writes them, so that a file or object name cannot forge a line of
+/// output or drive the terminal.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() })
+        .collect::<String>()
+        .into()
+}
+
+/// Compiler style: `file:line:col: error: Kind ns/name: field: message (hint)`, on one line
+/// whatever its parts hold.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.location.file {
-            write!(f, "{file}")?;
+            write!(f, "{}", printable(file))?;
             if let Some(line) = self.location.line {
                 write!(f, ":{line}")?;
                 if let Some(col) = self.location.col {
@@ -129,14 +143,14 @@ impl fmt::Display for Diagnostic {
         };
         write!(f, "{sev}: ")?;
         if let Some(obj) = &self.object {
-            write!(f, "{obj}: ")?;
+            write!(f, "{}: ", printable(obj))?;
         }
         if let Some(field) = &self.field {
-            write!(f, "{field}: ")?;
+            write!(f, "{}: ", printable(field))?;
         }
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", printable(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, " ({hint})")?;
+            write!(f, " ({})", printable(hint))?;
         }
         Ok(())
     }

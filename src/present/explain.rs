@@ -8,6 +8,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::core::diag::printable;
 use crate::core::index::{ClusterIdx, PolicyIdx};
 use crate::core::object::Object;
 use crate::pipeline::attach::why::unattached;
@@ -96,7 +97,7 @@ pub struct UnattachedPolicy {
 }
 
 fn origin(o: &Object) -> String {
-    format!("{}:{}", o.origin.file, o.origin.line)
+    format!("{}:{}", printable(&o.origin.file), o.origin.line)
 }
 
 fn created(p: &PolicyRef) -> String {

@@ -409,3 +409,22 @@ fn a_secret_passes_through_unchanged() {
     assert!(r.stdout.contains("token: secret-value-42"), "{}", r.stdout);
     assert!(!r.stderr.contains("secret-value-42"), "{}", r.stderr);
 }
+
+#[test]
+fn file_names_cannot_forge_diagnostic_lines() {
+    let name = "x.yaml\nfake.yaml:1:1: error: \u{1b}[31mforged.yaml";
+    let policy = "apiVersion: gateway.kgateway.dev/v1alpha1\nkind: BackendConfigPolicy\nmetadata: {name: p, namespace: ns}\nspec:\n  targetRefs: [{group: \"\", kind: Service, name: web}]\n  connectTimeout: soon\n";
+    let dir = repo(&[(name, policy)]);
+    for args in [&["check", "."][..], &["explain", "."], &["render", "."]] {
+        let mut c = command(dir.path());
+        c.args(args);
+        let r = run_with(c, None);
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(!all.lines().any(|l| l.starts_with("fake.yaml")), "{args:?}: {all}");
+        assert!(!all.contains('\u{1b}'), "{args:?}: a terminal escape got through: {all}");
+    }
+    let mut c = command(dir.path());
+    c.args(["check", "."]);
+    let r = run_with(c, None);
+    assert!(r.stderr.contains("x.yaml\\nfake.yaml:1:1: error: \\u{1b}[31mforged"), "{}", r.stderr);
+}
