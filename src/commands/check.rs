@@ -19,7 +19,10 @@ pub fn run(paths: &[PathBuf], options: &TableOptions, out: &mut dyn Write) -> Re
     if format == Format::Json {
         // Machine-readable diagnostics are the output of check --format json, even on failure.
         let json = serde_json::to_string_pretty(&JsonReport::new(&diags)).unwrap_or_default();
-        let _ = write_out(out, &format!("{json}\n"));
+        let written = write_out(out, &format!("{json}\n"));
+        if written != Exit::Success {
+            return Ok(written);
+        }
     } else {
         report(&diags);
     }

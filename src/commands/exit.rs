@@ -12,6 +12,8 @@ pub enum Exit {
     Different,
     /// An internal error, or for `diff` any trouble.
     Internal,
+    /// stdout was closed by its reader (EPIPE): quiet, but not a success, as `cat | head`.
+    BrokenPipe,
 }
 
 impl Exit {
@@ -20,6 +22,8 @@ impl Exit {
             Exit::Success => 0,
             Exit::Input | Exit::Different => 1,
             Exit::Internal => 2,
+            // 128 + SIGPIPE, what a shell reports for a process the signal ended.
+            Exit::BrokenPipe => 141,
         }
     }
 }

@@ -31,13 +31,14 @@ pub fn fail(d: impl Into<Diagnostics>, exit: Exit) -> Exit {
     exit
 }
 
-/// Write the output, given as pieces, through one buffer. A closed pipe is not an error.
+/// Write the output, given as pieces, through one buffer. A closed pipe is quiet but not a
+/// success; any other write error is exit 2 with a message.
 pub fn write_chunks(out: &mut dyn Write, chunks: &[impl AsRef<str>]) -> Exit {
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, out);
     let written = chunks.iter().try_for_each(|c| w.write_all(c.as_ref().as_bytes())).and_then(|_| w.flush());
     match written {
         Ok(()) => Exit::Success,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::BrokenPipe,
         Err(e) => {
             eprintln!("bcp-render: cannot write output: {e}");
             Exit::Internal

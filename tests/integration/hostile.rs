@@ -428,3 +428,38 @@ fn file_names_cannot_forge_diagnostic_lines() {
     let r = run_with(c, None);
     assert!(r.stderr.contains("x.yaml\\nfake.yaml:1:1: error: \\u{1b}[31mforged"), "{}", r.stderr);
 }
+
+/// Enough Services that the output outgrows a pipe's buffer.
+fn many_services() -> tempfile::TempDir {
+    let docs: Vec<String> = (0..3000)
+        .map(|i| format!("apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: n}}\nspec:\n  ports: [{{port: 80}}]\n"))
+        .collect();
+    repo(&[("s.yaml", &docs.join("---\n"))])
+}
+
+#[test]
+fn a_failed_write_is_exit_2_and_a_closed_pipe_is_quiet_but_not_success() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = many_services();
+    if std::path::Path::new("/dev/full").exists() {
+        for args in [&["render", "."][..], &["check", "--format", "json", "."]] {
+            let mut c = command(dir.path());
+            c.args(args).stdout(std::fs::File::create("/dev/full").unwrap()).stderr(Stdio::piped());
+            let out = c.output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write output"), "{args:?}");
+        }
+    } else {
+        eprintln!("skipped the /dev/full half: this system has no /dev/full");
+    }
+    let mut c = command(dir.path());
+    c.args(["render", "."]).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut head = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap(); // then the pipe is closed
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(141));
+    assert!(!err.contains("cannot write output"), "{err}");
+}
