@@ -463,3 +463,43 @@ fn a_failed_write_is_exit_2_and_a_closed_pipe_is_quiet_but_not_success() {
     assert_eq!(child.wait().unwrap().code(), Some(141));
     assert!(!err.contains("cannot write output"), "{err}");
 }
+
+/// Run with a watchdog: a hang fails the test instead of the suite (no time is asserted).
+fn run_watched(mut c: std::process::Command) -> (Option<i32>, String) {
+    use std::io::Read;
+    c.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    for _ in 0..600 {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            return (status.code(), err);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("bcp-render did not finish: it hangs on a special file");
+}
+
+#[test]
+fn fifos_and_devices_are_refused_not_read() {
+    let dir = repo(&[("a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")]);
+    let fifo = dir.path().join("x.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available here");
+        return;
+    }
+    std::fs::create_dir(dir.path().join("k")).unwrap();
+    std::fs::write(dir.path().join("k/kustomization.yaml"), "resources: [a.yaml]\npatches: [{path: x.yaml}]\n")
+        .unwrap();
+    std::fs::copy(dir.path().join("a.yaml"), dir.path().join("k/a.yaml")).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(dir.path().join("k/x.yaml")).status().unwrap().success());
+    for args in [&["render", "."][..], &["render", "x.yaml"], &["render", "k"]] {
+        let mut c = command(dir.path());
+        c.args(args);
+        let (code, err) = run_watched(c);
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(err.contains("x.yaml") && err.contains("not a regular file"), "{args:?}: {err}");
+    }
+}

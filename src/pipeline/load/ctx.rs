@@ -309,29 +309,65 @@ impl<'a> Ctx<'a> {
     /// [`Ctx::read_text`] of a path known to be canonical and inside the root (a regular
     /// file met in a confined directory), named `shown` in messages.
     pub(crate) fn read_confined(&mut self, canonical: &Path, shown: &str) -> Option<String> {
-        let meta = match std::fs::metadata(canonical) {
-            Ok(m) => m,
+        let cannot =
+            |e: &std::io::Error| Diagnostic::error(format!("cannot read: {}", root::io_reason(e))).in_file(shown);
+        // Opened without blocking, then judged by what was opened: a FIFO or device is refused
+        // at once instead of hanging or streaming without end.
+        let mut file = match open_nonblocking(canonical) {
+            Ok(f) => f,
             Err(e) => {
-                self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(shown));
+                self.error(cannot(&e));
                 return None;
             }
         };
-        if meta.len() > self.opts.max_file_bytes {
-            self.error(file_too_big(shown, Some(meta.len()), self.opts.max_file_bytes));
+        let meta = match file.metadata() {
+            Ok(m) => m,
+            Err(e) => {
+                self.error(cannot(&e));
+                return None;
+            }
+        };
+        if !meta.is_file() {
+            self.error(
+                Diagnostic::error("not a regular file (a FIFO, socket or device): only regular files are read")
+                    .in_file(shown)
+                    .hint("remove it from the repository, or rename it so it does not end in .yaml, .yml or .json"),
+            );
+            return None;
+        }
+        let limit = self.opts.max_file_bytes;
+        if meta.len() > limit {
+            self.error(file_too_big(shown, Some(meta.len()), limit));
             return None;
         }
         if !self.charge(shown, meta.len()) {
             return None;
         }
-        let bytes = match std::fs::read(canonical) {
-            Ok(b) => b,
-            Err(e) => {
-                self.error(Diagnostic::error(format!("cannot read: {}", root::io_reason(&e))).in_file(shown));
-                return None;
-            }
-        };
+        // Bounded as well: the file may grow between fstat and read.
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        if let Err(e) = std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, limit + 1), &mut bytes) {
+            self.error(cannot(&e));
+            return None;
+        }
+        if bytes.len() as u64 > limit {
+            self.error(file_too_big(shown, None, limit));
+            return None;
+        }
         self.decode(shown, bytes)
     }
+}
+
+/// Open for reading; on Linux with O_NONBLOCK, so that opening a FIFO does not wait for a writer.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        const O_NONBLOCK: i32 = 0o4000; // Linux's value on every architecture Rust targets
+        o.custom_flags(O_NONBLOCK);
+    }
+    o.open(path)
 }
 
 pub(crate) fn file_too_big(shown: &str, size: Option<u64>, limit: u64) -> Diagnostic {

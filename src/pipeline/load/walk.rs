@@ -94,6 +94,12 @@ fn walk_inner(ctx: &mut Ctx<'_>, dir: &Path, stack: &mut Vec<PathBuf>, out: &mut
             if let Some(text) = text {
                 parse_final(ctx, &entry_shown, text, out);
             }
+        } else if !meta.is_file() && is_manifest(&name) {
+            ctx.error(
+                Diagnostic::error("not a regular file (a FIFO, socket or device): only regular files are read")
+                    .in_file(&entry_shown)
+                    .hint("remove it from the repository, or rename it so it does not end in .yaml, .yml or .json"),
+            );
         } else if meta.is_file() && name.as_bytes() == b"Kustomization" && stack.len() > 1 {
             ctx.warnings.push(
                 Diagnostic::warning("kustomization not built during a directory walk")
