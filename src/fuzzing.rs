@@ -101,6 +101,7 @@ pub fn kustomize_paths(data: &[u8]) -> bool {
         parse: ParseLimits { max_documents: 64, max_depth: 16 },
         max_total_bytes: 1 << 20,
         max_file_bytes: 1 << 16,
+        max_dir_depth: 16,
         passthrough: Passthrough::Keep,
         kustomize: KustomizeSettings::builtin(),
     };

@@ -292,6 +292,13 @@ pub const OPTIONS: &[OptSpec] = &[
         ..opt("max-depth", "Max nesting depth", "nesting depth of any YAML document")
     },
     OptSpec {
+        default: Some("64"),
+        set: |o, v| put(&mut o.max_dir_depth, number(v)),
+        // A bound against hostile trees: the repository it protects against must not lift it.
+        operator_only: true,
+        ..opt("max-dir-depth", "Max directory depth", "directory levels below an input directory that are read")
+    },
+    OptSpec {
         default: Some("94371840"),
         set: |o, v| put(&mut o.max_output_bytes, number(v)),
         ..opt("max-output-bytes", "Max output bytes", "bytes of output; must stay below Argo CD's 100 MiB gRPC limit")

@@ -169,6 +169,8 @@ pub struct Options {
     pub max_file_bytes: u64,
     pub max_documents: usize,
     pub max_depth: usize,
+    /// Directory levels a walk descends.
+    pub max_dir_depth: usize,
     pub max_output_bytes: u64,
 }
 
@@ -199,6 +201,7 @@ impl Options {
             max_file_bytes: 0,
             max_documents: 0,
             max_depth: 0,
+            max_dir_depth: 0,
             max_output_bytes: 0,
         }
     }

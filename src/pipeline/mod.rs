@@ -74,6 +74,7 @@ pub fn load_options(opts: &Options, purpose: Purpose) -> LoadOptions {
         parse: ParseLimits { max_documents: opts.max_documents, max_depth: opts.max_depth },
         max_total_bytes: opts.max_input_bytes,
         max_file_bytes: opts.max_file_bytes,
+        max_dir_depth: opts.max_dir_depth,
         kustomize: KustomizeSettings {
             engine: opts.kustomize_engine,
             command: opts.kustomize_command.clone(),

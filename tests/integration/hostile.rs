@@ -503,3 +503,24 @@ fn fifos_and_devices_are_refused_not_read() {
         assert!(err.contains("x.yaml") && err.contains("not a regular file"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn directory_depth_is_bounded_by_an_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut deep = dir.path().to_path_buf();
+    for _ in 0..70 {
+        deep.push("d");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n").unwrap();
+    let mut c = command(dir.path());
+    c.args(["render", "."]);
+    let r = run_with(c, None);
+    assert_failed(&r, 1);
+    assert!(r.stderr.contains("nested more than 64 levels") && r.stderr.contains("--max-dir-depth"), "{}", r.stderr);
+    let mut c = command(dir.path());
+    c.args(["render", "--max-dir-depth", "80", "."]);
+    let r = run_with(c, None);
+    assert_ok(&r);
+    assert!(r.stdout.contains("name: a"), "{}", r.stdout);
+}

@@ -25,6 +25,8 @@ pub struct LoadOptions {
     /// Total input bytes, checked before reading.
     pub max_total_bytes: u64,
     pub max_file_bytes: u64,
+    /// Directory levels a walk descends below its input.
+    pub max_dir_depth: usize,
     pub passthrough: Passthrough,
     pub kustomize: KustomizeSettings,
 }

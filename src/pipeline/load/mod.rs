@@ -210,6 +210,7 @@ pub(crate) mod testutil {
             parse: ParseLimits::default(),
             max_total_bytes: 1 << 30,
             max_file_bytes: 1 << 24,
+            max_dir_depth: 64,
             passthrough: Passthrough::Keep,
             kustomize: KustomizeSettings::builtin(),
         }

@@ -31,6 +31,15 @@ fn walk_inner(ctx: &mut Ctx<'_>, dir: &Path, stack: &mut Vec<PathBuf>, out: &mut
         Ok(c) => c,
         Err(d) => return ctx.error(d),
     };
+    if stack.len() > ctx.opts.max_dir_depth {
+        let limit = ctx.opts.max_dir_depth;
+        ctx.error(
+            Diagnostic::error(format!("directory nested more than {limit} levels below the input"))
+                .in_file(&shown)
+                .hint("option --max-dir-depth raises the limit"),
+        );
+        return;
+    }
     if stack.contains(&canonical) {
         ctx.error(Diagnostic::error("symlink cycle: directory already being walked").in_file(&shown));
         return;
