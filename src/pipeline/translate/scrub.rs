@@ -15,8 +15,11 @@ const MARKER: &str = "<redacted by bcp-render";
 /// Redact key blocks in every string of the cluster; the dotted paths of those changed.
 pub fn scrub(cluster: &mut Cluster) -> Vec<String> {
     let mut changed = Vec::new();
+    let mut at = Vec::new();
     for (k, v) in cluster.iter_mut() {
-        walk(v, k.clone(), &mut changed);
+        at.push(Segment::Key(k.as_str()));
+        walk(v, &mut at, &mut changed);
+        at.pop();
     }
     changed
 }
@@ -25,26 +28,52 @@ pub fn scrub(cluster: &mut Cluster) -> Vec<String> {
 /// there was one.
 pub fn scrub_value(v: &mut Value) -> bool {
     let mut changed = Vec::new();
-    walk(v, String::new(), &mut changed);
+    walk(v, &mut Vec::new(), &mut changed);
     !changed.is_empty()
 }
 
-fn walk(v: &mut Value, path: String, changed: &mut Vec<String>) {
+/// A step of the path to a value; the path is spelled out only for a string that changes,
+/// since every cluster is walked.
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn spell(at: &[Segment]) -> String {
+    let mut out = String::new();
+    for s in at {
+        match s {
+            Segment::Key(k) if out.is_empty() => out.push_str(k),
+            Segment::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Segment::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+fn walk<'a>(v: &'a mut Value, at: &mut Vec<Segment<'a>>, changed: &mut Vec<String>) {
     match v {
         Value::String(s) => {
             if let Some(clean) = redact_key_blocks(s) {
                 *s = clean;
-                changed.push(path);
+                changed.push(spell(at));
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                walk(item, format!("{path}[{i}]"), changed);
+                at.push(Segment::Index(i));
+                walk(item, at, changed);
+                at.pop();
             }
         }
         Value::Object(m) => {
             for (k, item) in m.iter_mut() {
-                walk(item, format!("{path}.{k}"), changed);
+                at.push(Segment::Key(k.as_str()));
+                walk(item, at, changed);
+                at.pop();
             }
         }
         _ => {}
