@@ -98,6 +98,19 @@ pub fn format_proto_duration(nanos: i64) -> String {
     }
 }
 
+/// The inverse of [`format_proto_duration`]: nanoseconds of a protojson duration (`5s`,
+/// `-1.500s`), wide enough for any seconds a cluster may carry; `None` if it is not one.
+pub fn parse_proto_duration(s: &str) -> Option<i128> {
+    let s = s.strip_suffix('s')?;
+    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
+    let (secs, frac) = s.split_once('.').unwrap_or((s, ""));
+    if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let ns = secs.parse::<i128>().ok()? * 1_000_000_000 + format!("{frac:0<9}").parse::<i128>().ok()?;
+    Some(if neg { -ns } else { ns })
+}
+
 /// Whole seconds, truncated toward zero, as Go's `uint32(d.Seconds())` for non-negative `d`.
 pub fn whole_seconds_u32(nanos: i64) -> u32 {
     let s = nanos / 1_000_000_000;
@@ -141,6 +154,16 @@ pub fn matches_kgateway_duration(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proto_durations_read_back() {
+        for ns in [0, 1, 1_000, 1_500_000_000, 5 * SECOND, -1_500_000_000, 86_400 * SECOND] {
+            assert_eq!(parse_proto_duration(&format_proto_duration(ns)), Some(i128::from(ns)), "{ns}");
+        }
+        for bad in ["5", "1.5ms", "1.0000000001s", "x s", ""] {
+            assert_eq!(parse_proto_duration(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn parses_go_durations() {

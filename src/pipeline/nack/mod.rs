@@ -10,6 +10,7 @@ mod boringssl;
 
 use serde_json::Value;
 
+use crate::core::units::duration::parse_proto_duration;
 use crate::pipeline::fields::ctx::Cluster;
 
 /// One reason Envoy rejects a cluster.
@@ -92,7 +93,7 @@ impl Findings {
 
     /// A duration of at least `min_ns` (1: greater than zero).
     fn positive(&mut self, v: Option<&Value>, envoy: &str, source: &'static str, min_ns: i128) {
-        let Some(ns) = v.and_then(duration_ns) else { return };
+        let Some(ns) = v.and_then(Value::as_str).and_then(parse_proto_duration) else { return };
         if ns < min_ns {
             let floor = if min_ns > MS {
                 "greater than 1ms"
@@ -279,16 +280,5 @@ fn number(v: &Value) -> Option<u64> {
 }
 
 /// A proto JSON duration (`"5s"`, `"0.001s"`, `"-1s"`) in nanoseconds.
-fn duration_ns(v: &Value) -> Option<i128> {
-    let s = v.as_str()?.strip_suffix('s')?;
-    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
-    let (secs, frac) = s.split_once('.').unwrap_or((s, ""));
-    if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let ns = secs.parse::<i128>().ok()? * 1_000_000_000 + format!("{frac:0<9}").parse::<i128>().ok()?;
-    Some(if neg { -ns } else { ns })
-}
-
 #[cfg(test)]
 mod tests;
