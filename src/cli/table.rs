@@ -180,7 +180,7 @@ pub const OPTIONS: &[OptSpec] = &[
     OptSpec {
         default: Some("STANDARD"),
         values: ValidationMode::names,
-        ignore_case: true,
+        ignore_case: ValidationMode::IGNORE_CASE,
         extra_env: &["KGW_VALIDATION_MODE"],
         set: |o, v| put(&mut o.validation_mode, choice(v)),
         ..opt(

@@ -10,12 +10,16 @@ pub trait Choice: Sized + Copy + 'static {
     const ALL: &'static [Self];
     fn name(self) -> &'static str;
 
+    /// Whether values are matched in either case (as kgateway decodes some of its settings).
+    const IGNORE_CASE: bool = false;
+
     fn names() -> Vec<&'static str> {
         Self::ALL.iter().map(|c| c.name()).collect()
     }
 
     fn parse(s: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|c| c.name() == s)
+        let same = |c: &Self| if Self::IGNORE_CASE { c.name().eq_ignore_ascii_case(s) } else { c.name() == s };
+        Self::ALL.iter().copied().find(same)
     }
 }
 
@@ -70,15 +74,13 @@ pub enum ValidationMode {
 
 impl Choice for ValidationMode {
     const ALL: &'static [Self] = &[ValidationMode::Standard, ValidationMode::Strict];
+    /// Either case, as kgateway's `ValidationMode.Decode` takes it.
+    const IGNORE_CASE: bool = true;
     fn name(self) -> &'static str {
         match self {
             ValidationMode::Standard => "STANDARD",
             ValidationMode::Strict => "STRICT",
         }
-    }
-    /// Either case, as kgateway's settings are often written.
-    fn parse(s: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|c| c.name().eq_ignore_ascii_case(s))
     }
 }
 
