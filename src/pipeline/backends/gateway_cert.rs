@@ -145,17 +145,17 @@ fn reached_backends(
     if let Some(ls) = objects.iter().find(|o| o.kind == Kind::ListenerSet && parent_is(o, g)) {
         return refuse(ls, "spec.parentRef", "ListenerSets are not modelled".into(), diags);
     }
-    let listeners = g.spec().and_then(|s| s.get("listeners")).and_then(Value::as_array).cloned().unwrap_or_default();
+    let listeners = list(g.spec(), "listeners");
     let mut reached = BTreeSet::new();
     for route in objects.iter().filter(|o| route_kind(o.kind).is_some()) {
-        match attaches(route, g, &listeners) {
+        match attaches(route, g, listeners) {
             Ok(false) => continue,
             Ok(true) => {}
             Err((field, why)) => return refuse(route, &field, why, diags),
         }
-        let rules = route.spec().and_then(|s| s.get("rules")).and_then(Value::as_array).cloned().unwrap_or_default();
+        let rules = list(route.spec(), "rules");
         for (ri, rule) in rules.iter().enumerate() {
-            let refs = rule.get("backendRefs").and_then(Value::as_array).cloned().unwrap_or_default();
+            let refs = list(Some(rule), "backendRefs");
             for (bi, r) in refs.iter().enumerate() {
                 let field = format!("spec.rules[{ri}].backendRefs[{bi}]");
                 match backend_of(r, route, backends) {
@@ -166,6 +166,11 @@ fn reached_backends(
         }
     }
     Some(reached)
+}
+
+/// The list under `key`, borrowed; empty when absent or not a list.
+fn list<'v>(v: Option<&'v Value>, key: &str) -> &'v [Value] {
+    v.and_then(|v| v.get(key)).and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 fn route_kind(kind: Kind) -> Option<&'static str> {
@@ -186,7 +191,7 @@ fn parent_is(ls: &Object, g: &Object) -> bool {
 
 /// Whether some listener of the Gateway accepts the route through one of its parentRefs.
 fn attaches(route: &Object, g: &Object, listeners: &[Value]) -> Result<bool, (String, String)> {
-    let refs = route.spec().and_then(|s| s.get("parentRefs")).and_then(Value::as_array).cloned().unwrap_or_default();
+    let refs = list(route.spec(), "parentRefs");
     let kind = route_kind(route.kind).unwrap_or("");
     for (pi, p) in refs.iter().enumerate() {
         let group = p.get("group").and_then(Value::as_str).unwrap_or(GATEWAY_API_GROUP);
