@@ -21,10 +21,7 @@ fn render(policies: &[String], args: &[&str]) -> Run {
         files.push((names[i], p.clone()));
     }
     let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    let dir = repo(&files);
-    let mut c = command(dir.path());
-    c.args(["render", "--output", "clusters"]).args(args).arg(".");
-    run_with(c, None)
+    render_clusters_in(&files, args)
 }
 
 #[test]
@@ -44,10 +41,7 @@ fn a_grpc_health_check_on_an_http1_cluster_is_refused_naming_the_field() {
     assert!(r.stderr.contains("--allow-invalid"), "{}", r.stderr);
 
     // The same under `check`.
-    let dir = repo(&[("svc.yaml", SERVICE), ("a.yaml", &policy("hc", GRPC_HC))]);
-    let mut c = command(dir.path());
-    c.args(["check", "."]);
-    let r = run_with(c, None);
+    let r = run_in_repo(&[("svc.yaml", SERVICE), ("a.yaml", &policy("hc", GRPC_HC))], &["check"], &[]);
     assert_failed(&r, 1);
     assert!(r.stderr.contains("cluster must support HTTP/2 for gRPC healthchecking"), "{}", r.stderr);
 }
@@ -55,10 +49,7 @@ fn a_grpc_health_check_on_an_http1_cluster_is_refused_naming_the_field() {
 #[test]
 fn an_http2_backend_makes_the_grpc_health_check_valid() {
     let h2c = SERVICE.replace("port: 80\n", "port: 80\n    appProtocol: kubernetes.io/h2c\n");
-    let dir = repo(&[("svc.yaml", &h2c), ("a.yaml", &policy("hc", GRPC_HC))]);
-    let mut c = command(dir.path());
-    c.args(["render", "--output", "clusters", "."]);
-    let r = run_with(c, None);
+    let r = render_clusters_in(&[("svc.yaml", &h2c), ("a.yaml", &policy("hc", GRPC_HC))], &[]);
     assert_ok(&r);
     assert!(r.stdout.contains("grpc_health_check"), "{}", r.stdout);
 }
@@ -90,10 +81,9 @@ fn strict_validation_blackholes_every_backend_of_a_rejected_policy() {
     assert!(!r.stdout.contains("NOT-A-CIPHER"), "the blackhole, not the pushed cluster: {}", r.stdout);
     assert!(!r.stdout.contains("transport_socket"), "{}", r.stdout);
     // The option is also read from the environment, case-insensitively.
-    let dir = repo(&[("svc.yaml", SERVICE), ("a.yaml", &policy("tls", BAD_CIPHER))]);
-    let mut c = command(dir.path());
-    c.env("BCP_RENDER_VALIDATION_MODE", "strict").args(["render", "--output", "clusters", "--allow-invalid", "."]);
-    let env = run_with(c, None);
+    let files = [("svc.yaml", SERVICE), ("a.yaml", &policy("tls", BAD_CIPHER))];
+    let args = ["render", "--output", "clusters", "--allow-invalid"];
+    let env = run_in_repo(&files, &args, &[("BCP_RENDER_VALIDATION_MODE", "strict")]);
     assert_ok(&env);
     assert_eq!(env.stdout, r.stdout);
 }

@@ -14,10 +14,7 @@ fn service(ns: &str) -> String {
 
 fn render(files: &[(&str, String)], args: &[&str]) -> Run {
     let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    let dir = repo(&files);
-    let mut c = command(dir.path());
-    c.args(["render", "--output", "clusters"]).args(args).arg(".");
-    run_with(c, None)
+    render_clusters_in(&files, args)
 }
 
 #[test]

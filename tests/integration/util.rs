@@ -75,6 +75,21 @@ pub fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// `bcp-render ARGS .` in a temporary repository holding `files`, with `env` set.
+pub fn run_in_repo(files: &[(&str, &str)], args: &[&str], env: &[(&str, &str)]) -> Run {
+    let dir = repo(files);
+    let mut c = command(dir.path());
+    c.args(args).arg(".").envs(env.iter().copied());
+    run_with(c, None)
+}
+
+/// `bcp-render render --output clusters ARGS .` in a temporary repository holding `files`.
+pub fn render_clusters_in(files: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut all = vec!["render", "--output", "clusters"];
+    all.extend_from_slice(args);
+    run_in_repo(files, &all, &[])
+}
+
 /// Strings that YAML 1.1 or 1.2 readers could take for something else, or that need quoting
 /// for other reasons: shared by the YAML safety tests.
 pub const NASTY: &[&str] = &[
